@@ -1,0 +1,46 @@
+# The two set-up commands: `make run` and `make test`. Both install what is missing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint chromium screenshots bench clean reset-db
+
+## run: create the venv, install, seed demo data, serve the shop at http://127.0.0.1:5000
+run: $(VENV)/.installed
+	$(BIN)/flask --app storefront seed
+	$(BIN)/flask --app storefront run --debug --host $(HOST) --port $(PORT)
+
+## test: install test tools and Chromium if missing, lint, run every test
+test: $(VENV)/.installed-dev chromium
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+chromium:
+	@scripts/ensure-chromium.sh
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/vouchers.py
+
+## reset-db: delete the demo database (the next `make run` seeds a fresh one)
+reset-db:
+	rm -f instance/storefront.sqlite3 instance/storefront.sqlite3-wal instance/storefront.sqlite3-shm
+
+clean: reset-db
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+$(BIN)/python:
+	@scripts/ensure-venv.sh "$(PYTHON)" "$(VENV)"
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed

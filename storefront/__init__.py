@@ -1,0 +1,115 @@
+"""The LoyaltyLion reference storefront: `flask --app storefront run`."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from storefront.config import settings_from_env
+from storefront.extensions import csrf, db, login_manager
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(settings_from_env(Path(app.instance_path)))
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app))
+    # Cookies are Secure everywhere except the debug server on plain http.
+    app.config.setdefault("SESSION_COOKIE_SECURE", not app.debug)
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", not app.debug)
+
+    if app.config["TRUSTED_PROXY_COUNT"] > 0:
+        hops = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    if not app.debug and not app.testing:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+
+    from storefront import models  # noqa: F401  (register tables before create_all)
+
+    _register_blueprints(app)
+
+    from storefront.errors import register_error_handlers
+    from storefront.templating import register_template_helpers
+
+    register_error_handlers(app)
+    register_template_helpers(app)
+
+    from storefront.cli import register_cli
+
+    register_cli(app)
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+        # Idempotent; production deployments may prefer migrations, the demo wants zero steps.
+        db.create_all()
+
+    return app
+
+
+def _engine_options(app: Flask) -> dict[str, Any]:
+    uri: str = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        # Wait for a competing writer rather than failing with "database is locked".
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    # Enforce foreign keys as PostgreSQL does; WAL lets readers run beside one writer.
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from storefront.account.routes import bp as account_bp
+    from storefront.admin import bp as admin_bp
+    from storefront.auth.routes import bp as auth_bp
+    from storefront.cart.routes import bp as cart_bp
+    from storefront.checkout.routes import bp as checkout_bp
+    from storefront.shop.routes import bp as shop_bp
+
+    app.register_blueprint(shop_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(cart_bp)
+    app.register_blueprint(checkout_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(admin_bp)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from storefront.models import User
+
+    try:
+        return db.session.get(User, int(user_id))
+    except ValueError:
+        return None

@@ -1,0 +1,56 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length, ValidationError
+
+PASSWORD_MIN = 10
+PASSWORD_MAX = 128
+
+
+def password_rules(form, field) -> None:
+    """At least 10 characters with a letter and a digit or symbol, not the email."""
+    value = field.data or ""
+    if len(value) < PASSWORD_MIN:
+        raise ValidationError(f"Use at least {PASSWORD_MIN} characters.")
+    if len(value) > PASSWORD_MAX:
+        raise ValidationError(f"Use at most {PASSWORD_MAX} characters.")
+    if not any(ch.isalpha() for ch in value) or all(ch.isalpha() for ch in value):
+        raise ValidationError("Mix letters with at least one digit or symbol.")
+    email = (form.email.data or "").strip().lower()
+    if email and value.lower() in {email, email.split("@")[0]}:
+        raise ValidationError("Choose a password that is not your email address.")
+
+
+class SignupForm(FlaskForm):
+    name = StringField("Name", validators=[Length(max=100)])
+    email = EmailField(
+        "Email",
+        validators=[
+            InputRequired("Enter your email address."),
+            Length(max=254, message="That email address is too long."),
+            Email(
+                "Enter a valid email address, like name@example.com.",
+                check_deliverability=False,
+            ),
+        ],
+    )
+    password = PasswordField(
+        "Password", validators=[InputRequired("Choose a password."), password_rules]
+    )
+    submit = SubmitField("Sign up")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        validators=[InputRequired("Enter your email address."), Length(max=254)],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired("Enter your password."), Length(max=PASSWORD_MAX)],
+    )
+    remember = BooleanField("Keep me logged in")
+    submit = SubmitField("Log in")
+
+
+class LogoutForm(FlaskForm):
+    submit = SubmitField("Log out")

@@ -1,0 +1,98 @@
+"""Sign up, log in, log out."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from storefront import events
+from storefront.auth.forms import LoginForm, LogoutForm, SignupForm
+from storefront.cart.service import merge_guest_cart
+from storefront.extensions import db
+from storefront.models import User
+from storefront.security import RequestContext, safe_next_url
+
+bp = Blueprint("auth", __name__)
+log = logging.getLogger(__name__)
+
+# Compared against when the email is unknown, so a login takes as long either way.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="pbkdf2:sha256:1000")
+
+
+def _next_or(default_endpoint: str) -> str:
+    return safe_next_url(request.args.get("next")) or url_for(default_endpoint)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("account.overview"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        email = User.normalize_email(form.email.data)
+        user = User(
+            email=email,
+            name=(form.name.data or "").strip(),
+            password_hash=generate_password_hash(
+                form.password.data, method=current_app.config["PASSWORD_HASH_METHOD"]
+            ),
+        )
+        db.session.add(user)
+        try:
+            db.session.flush()
+            events.customer_signed_up.send(
+                current_app._get_current_object(),
+                user=user,
+                context=RequestContext.from_request(request),
+            )
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            form.email.errors.append("An account with this email already exists. Log in instead?")
+            return render_template("auth/signup.html", form=form), 409
+        log.info("customer %s signed up", user.id)
+        login_user(user)
+        merge_guest_cart(user.id)
+        flash("Welcome! Your account is ready.", "success")
+        return redirect(_next_or("account.overview"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/signup.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_next_or("account.overview"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = User.normalize_email(form.email.data)
+        user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+        password_ok = check_password_hash(
+            user.password_hash if user else _DUMMY_HASH, form.password.data
+        )
+        if user is not None and password_ok:
+            login_user(user, remember=form.remember.data)
+            merge_guest_cart(user.id)
+            log.info("user %s logged in", user.id)
+            return redirect(_next_or("account.overview"))
+        form.password.errors.append("That email and password do not match an account.")
+        return render_template("auth/login.html", form=form), 401
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    form = LogoutForm()
+    if not form.validate_on_submit():
+        flash("Your session expired; please try logging out again.", "error")
+        return redirect(url_for("shop.index")), 303
+    logout_user()
+    flash("You have been logged out.", "info")
+    return redirect(url_for("shop.index"))

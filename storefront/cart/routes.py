@@ -1,0 +1,81 @@
+"""The cart page and its three actions: add, change quantity, remove."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+
+from storefront.cart import service
+from storefront.cart.forms import AddToCartForm, RemoveItemForm, UpdateQuantityForm
+from storefront.checkout.service import quote
+from storefront.extensions import db
+from storefront.models import Product
+
+bp = Blueprint("cart", __name__, url_prefix="/cart")
+
+
+def _first_error(form: FlaskForm) -> str:
+    for errors in form.errors.values():
+        if errors:
+            return str(errors[0])
+    return "Please check the form and try again."
+
+
+def _render_cart(status: int = 200):
+    cart = service.current_cart()
+    return render_template("cart/cart.html", cart=cart, quote=quote(cart)), status
+
+
+@bp.route("/")
+def view():
+    return _render_cart()
+
+
+@bp.route("/add", methods=["POST"])
+def add():
+    form = AddToCartForm()
+    if not form.validate_on_submit():
+        product = db.session.get(Product, int(form.product_id.data)) if (
+            form.product_id.data or ""
+        ).isdigit() and len(form.product_id.data) <= 12 else None
+        if product is None or not product.is_active:
+            flash(_first_error(form), "error")
+            return _render_cart(400)
+        return render_template("shop/product.html", product=product, form=form), 400
+    try:
+        item = service.add_item(int(form.product_id.data), form.quantity.data)
+    except service.CartError as error:
+        flash(str(error), "error")
+        return _render_cart(400)
+    flash(f"Added {item.product.name} to your cart.", "success")
+    return redirect(url_for("cart.view"))
+
+
+@bp.route("/update", methods=["POST"])
+def update():
+    form = UpdateQuantityForm()
+    if not form.validate_on_submit():
+        flash(_first_error(form), "error")
+        return _render_cart(400)
+    try:
+        service.set_quantity(int(form.product_id.data), form.quantity.data)
+    except service.CartError as error:
+        flash(str(error), "error")
+        return _render_cart(400)
+    flash("Your cart was updated.", "success")
+    return redirect(url_for("cart.view"))
+
+
+@bp.route("/remove", methods=["POST"])
+def remove():
+    form = RemoveItemForm()
+    if not form.validate_on_submit():
+        flash(_first_error(form), "error")
+        return _render_cart(400)
+    try:
+        service.set_quantity(int(form.product_id.data), 0)
+    except service.CartError as error:
+        flash(str(error), "error")
+        return _render_cart(400)
+    flash("The item was removed from your cart.", "success")
+    return redirect(url_for("cart.view"))

@@ -1,0 +1,129 @@
+"""The cart: a guest's lives behind an id in the signed session cookie, a customer's
+is tied to their account. Logging in merges the guest cart into the customer's."""
+
+from __future__ import annotations
+
+from flask import has_request_context, session
+from flask_login import current_user
+from sqlalchemy import delete, func, select
+
+from storefront.extensions import db
+from storefront.models import Cart, CartItem, Product
+
+MAX_QUANTITY = 99
+_SESSION_KEY = "cart_id"
+
+
+class CartError(ValueError):
+    pass
+
+
+def _guest_cart_id() -> int | None:
+    value = session.get(_SESSION_KEY)
+    return value if isinstance(value, int) else None
+
+
+def current_cart(create: bool = False) -> Cart | None:
+    """The shopper's cart, created on demand when `create` is set."""
+    if current_user.is_authenticated:
+        cart = db.session.execute(
+            select(Cart).where(Cart.user_id == current_user.id)
+        ).scalar_one_or_none()
+        if cart is None and create:
+            cart = Cart(user_id=current_user.id)
+            db.session.add(cart)
+            db.session.flush()
+        return cart
+    cart_id = _guest_cart_id()
+    cart = db.session.get(Cart, cart_id) if cart_id else None
+    if cart is not None and cart.user_id is not None:
+        cart = None  # a stale session pointing at someone's account cart
+    if cart is None and create:
+        cart = Cart()
+        db.session.add(cart)
+        db.session.flush()
+        session[_SESSION_KEY] = cart.id
+    return cart
+
+
+def cart_quantity() -> int:
+    """Number of items in the shopper's cart, for the header badge."""
+    if not has_request_context():
+        return 0
+    if current_user.is_authenticated:
+        cart_filter = Cart.user_id == current_user.id
+    else:
+        cart_id = _guest_cart_id()
+        if cart_id is None:
+            return 0
+        cart_filter = (Cart.id == cart_id) & Cart.user_id.is_(None)
+    total = db.session.execute(
+        select(func.coalesce(func.sum(CartItem.quantity), 0)).join(Cart).where(cart_filter)
+    ).scalar_one()
+    return int(total)
+
+
+def _find_active_product(product_id: int) -> Product:
+    product = db.session.get(Product, product_id)
+    if product is None or not product.is_active:
+        raise CartError("That product is no longer available.")
+    return product
+
+
+def add_item(product_id: int, quantity: int = 1) -> CartItem:
+    product = _find_active_product(product_id)
+    cart = current_cart(create=True)
+    assert cart is not None
+    item = next((i for i in cart.items if i.product_id == product.id), None)
+    if item is None:
+        item = CartItem(product=product, quantity=0)
+        cart.items.append(item)
+    item.quantity = min(item.quantity + quantity, MAX_QUANTITY)
+    db.session.commit()
+    return item
+
+
+def set_quantity(product_id: int, quantity: int) -> None:
+    """Set a line's quantity; 0 removes it."""
+    cart = current_cart()
+    item = next((i for i in cart.items if i.product_id == product_id), None) if cart else None
+    if item is None:
+        raise CartError("That item is not in your cart.")
+    if quantity == 0:
+        cart.items.remove(item)
+    else:
+        item.quantity = quantity
+    db.session.commit()
+
+
+def merge_guest_cart(user_id: int) -> None:
+    """Called right after login: move the guest's items into the customer's cart."""
+    cart_id = session.pop(_SESSION_KEY, None)
+    if not isinstance(cart_id, int):
+        return
+    guest = db.session.get(Cart, cart_id)
+    if guest is None or guest.user_id is not None:
+        return
+    if not guest.items:
+        db.session.delete(guest)
+        db.session.commit()
+        return
+    mine = db.session.execute(select(Cart).where(Cart.user_id == user_id)).scalar_one_or_none()
+    if mine is None:
+        guest.user_id = user_id  # adopt the guest cart whole
+    else:
+        by_product = {item.product_id: item for item in mine.items}
+        for item in guest.items:
+            existing = by_product.get(item.product_id)
+            if existing is None:
+                mine.items.append(CartItem(product_id=item.product_id, quantity=item.quantity))
+            else:
+                existing.quantity = min(existing.quantity + item.quantity, MAX_QUANTITY)
+        db.session.delete(guest)
+    db.session.commit()
+
+
+def empty_cart(cart: Cart) -> None:
+    """Remove every line; part of the caller's transaction (no commit)."""
+    db.session.execute(delete(CartItem).where(CartItem.cart_id == cart.id))
+    db.session.expire(cart, ["items"])

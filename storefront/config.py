@@ -1,0 +1,88 @@
+"""Settings, read from the environment (and `.env`, which the `flask` command loads).
+
+Every setting has a safe default so that `make run` works with nothing configured:
+without LoyaltyLion credentials the shop talks to the local sandbox instead.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    return float(raw) if raw else default
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    return raw in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in instance/.
+
+    Keeping it in the instance folder means sessions survive a restart of `make run`
+    without anyone having to invent a key; production sets SECRET_KEY explicitly.
+    """
+    from_env = os.environ.get("SECRET_KEY", "").strip()
+    if from_env:
+        return from_env
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def settings_from_env(instance_path: Path) -> dict:
+    """The app's configuration as a plain dict (tests override keys on top of it)."""
+    database_url = os.environ.get("DATABASE_URL", "").strip() or (
+        f"sqlite:///{instance_path / 'storefront.sqlite3'}"
+    )
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        # Session cookie hardening; SESSION_COOKIE_SECURE is switched on outside debug
+        # in create_app, because the demo is served over plain http on 127.0.0.1.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Reject bodies larger than 1 MiB outright (413) rather than parse them.
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # Shop settings. Money is integer cents everywhere.
+        "STORE_NAME": os.environ.get("STORE_NAME", "Lion & Co. Outfitters"),
+        "CURRENCY": os.environ.get("STORE_CURRENCY", "USD"),
+        "SHIPPING_FLAT_CENTS": _int("SHIPPING_FLAT_CENTS", 495),
+        "FREE_SHIPPING_THRESHOLD_CENTS": _int("FREE_SHIPPING_THRESHOLD_CENTS", 7500),
+        # werkzeug's default (scrypt); tests use a fast method to keep the suite quick.
+        "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
+        # How many reverse proxies in front of the app may set X-Forwarded-For.
+        # 0 = trust none: the client IP is the socket peer.
+        "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),
+        # LoyaltyLion. See .env.example for what each one is.
+        "LOYALTYLION_API_URL": os.environ.get(
+            "LOYALTYLION_API_URL", "https://api.loyaltylion.com"
+        ).rstrip("/"),
+        "LOYALTYLION_API_KEY": os.environ.get("LOYALTYLION_API_KEY", "").strip(),
+        "LOYALTYLION_TOKEN": os.environ.get("LOYALTYLION_TOKEN", "").strip(),
+        "LOYALTYLION_SECRET": os.environ.get("LOYALTYLION_SECRET", "").strip(),
+        "LOYALTYLION_SDK_URL": os.environ.get("LOYALTYLION_SDK_URL", "").strip(),
+        "LOYALTYLION_SITE_ID": os.environ.get("LOYALTYLION_SITE_ID", "").strip(),
+        "LOYALTYLION_TIMEOUT_CONNECT": _float("LOYALTYLION_TIMEOUT_CONNECT", 3.05),
+        "LOYALTYLION_TIMEOUT_READ": _float("LOYALTYLION_TIMEOUT_READ", 10.0),
+        "LOYALTYLION_RATE_LIMIT": _float("LOYALTYLION_RATE_LIMIT", 18.0),
+        "LOYALTYLION_WORKER_IN_PROCESS": _bool("LOYALTYLION_WORKER_IN_PROCESS", False),
+    }

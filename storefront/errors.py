@@ -1,0 +1,51 @@
+"""Error pages. Every error renders the shop's layout with a plain explanation."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from storefront.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json" or request.is_json
+
+
+def _render(status: int, title: str, message: str):
+    if _wants_json():
+        return jsonify(error={"message": message}), status
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return _render(
+            400,
+            "Your session expired",
+            "The form was out of date or missing its security token. Go back, reload the "
+            "page and try again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        return _render(status, error.name, error.description or "")
+
+    @app.errorhandler(500)
+    def internal_error(error: Exception):
+        # A failed request may leave the session mid-transaction; never let the next
+        # request on this connection inherit it (microblog's rule).
+        db.session.rollback()
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        return _render(
+            500,
+            "Something went wrong",
+            "Sorry, something went wrong on our side. Nothing was charged; please try again.",
+        )

@@ -1,0 +1,30 @@
+"""The shop's tables. Import models from here: `from storefront.models import Order`."""
+
+from storefront.models.cart import Cart, CartItem
+from storefront.models.catalog import Category, Product
+from storefront.models.order import (
+    CancellationStatus,
+    Order,
+    OrderDiscount,
+    OrderLine,
+    PaymentStatus,
+    RefundStatus,
+)
+from storefront.models.user import User
+from storefront.models.voucher import Voucher, VoucherBatch
+
+__all__ = [
+    "CancellationStatus",
+    "Cart",
+    "CartItem",
+    "Category",
+    "Order",
+    "OrderDiscount",
+    "OrderLine",
+    "PaymentStatus",
+    "Product",
+    "RefundStatus",
+    "User",
+    "Voucher",
+    "VoucherBatch",
+]

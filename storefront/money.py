@@ -1,0 +1,60 @@
+"""Money is integer cents in the database and in every calculation.
+
+Strings from forms are parsed with Decimal; the only way out is `format_money`
+(for people) or `to_decimal_string` (for APIs: "1234.50", no separators). Binary floating point
+never touches money: tests/test_money.py scans the money path for it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+# A ceiling that keeps every total far inside a 32-bit integer column.
+MAX_CENTS = 10_000_000_00  # 10 million in the store currency
+
+
+class MoneyError(ValueError):
+    """Raised with a message fit to show the person who typed the amount."""
+
+
+def parse_money(text: str | None, *, allow_zero: bool = False) -> int:
+    """'12.5' -> 1250. Rejects negatives, more than two decimals, junk and huge values."""
+    raw = (text or "").strip().replace(" ", "")
+    if raw.startswith("$"):
+        raw = raw[1:]
+    if not raw:
+        raise MoneyError("Enter an amount.")
+    if len(raw) > 20:
+        raise MoneyError("That amount is too large.")
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        raise MoneyError("Enter an amount like 12.50.") from None
+    if not amount.is_finite():
+        raise MoneyError("Enter an amount like 12.50.")
+    if amount < 0:
+        raise MoneyError("The amount cannot be negative.")
+    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise MoneyError("Use at most two decimal places.")
+    cents = int(amount * 100)
+    if cents == 0 and not allow_zero:
+        raise MoneyError("The amount must be more than zero.")
+    if cents > MAX_CENTS:
+        raise MoneyError("That amount is too large.")
+    return cents
+
+
+def to_decimal_string(cents: int) -> str:
+    """1234_50 -> '1234.50': the plain decimal string LoyaltyLion's API expects."""
+    sign = "-" if cents < 0 else ""
+    whole, frac = divmod(abs(int(cents)), 100)
+    return f"{sign}{whole}.{frac:02d}"
+
+
+def format_money(cents: int, currency: str = "USD") -> str:
+    """1234_50 -> '$1,234.50' for display only."""
+    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, "")
+    sign = "-" if cents < 0 else ""
+    whole, frac = divmod(abs(int(cents)), 100)
+    text = f"{sign}{symbol}{whole:,}.{frac:02d}"
+    return text if symbol else f"{text} {currency}"

@@ -1,0 +1,147 @@
+"""Every change to an order after it is placed goes through one function here.
+
+Each function validates, changes the order, recomputes its statuses, emits
+`events.order_changed` inside the transaction (the LoyaltyLion outbox listens) and
+commits. A refused change raises OrderActionError and writes nothing.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from storefront import events
+from storefront.extensions import db
+from storefront.models import CancellationStatus, Order, PaymentStatus, RefundStatus
+from storefront.money import format_money
+
+
+class OrderActionError(ValueError):
+    pass
+
+
+def refresh_statuses(order: Order) -> None:
+    """Derive payment and refund status from the money columns (the single source)."""
+    paid = order.total_paid_cents or 0
+    refunded = order.total_refunded_cents or 0
+    if paid <= 0:
+        order.payment_status = PaymentStatus.NOT_PAID
+    elif paid >= order.total_cents:
+        order.payment_status = PaymentStatus.PAID
+    else:
+        order.payment_status = PaymentStatus.PARTIALLY_PAID
+    if refunded <= 0:
+        order.refund_status = RefundStatus.NOT_REFUNDED
+    elif refunded >= paid:
+        order.refund_status = RefundStatus.REFUNDED
+    else:
+        order.refund_status = RefundStatus.PARTIALLY_REFUNDED
+
+
+def _commit_change(order: Order, change: str) -> None:
+    refresh_statuses(order)
+    try:
+        events.order_changed.send(current_app._get_current_object(), order=order, change=change)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def _require_open(order: Order, action: str) -> None:
+    if order.is_cancelled:
+        raise OrderActionError(f"Order {order.number} is cancelled: it cannot {action}.")
+
+
+def edit_order(order: Order, quantities: dict[int, int], shipping_cents: int) -> None:
+    """Change line quantities (0 removes a line) and the shipping charge."""
+    _require_open(order, "be edited")
+    if order.total_refunded_cents:
+        raise OrderActionError("An order with refunds cannot be edited.")
+    if shipping_cents < 0:
+        raise OrderActionError("Shipping cannot be negative.")
+    lines_by_id = {line.id: line for line in order.lines}
+    unknown = set(quantities) - set(lines_by_id)
+    if unknown:
+        raise OrderActionError("The form named a line that is not on this order.")
+    if any(q < 0 or q > 999 for q in quantities.values()):
+        raise OrderActionError("Quantities must be between 0 and 999.")
+    remaining = {lid: quantities.get(lid, line.quantity) for lid, line in lines_by_id.items()}
+    if not any(remaining.values()):
+        raise OrderActionError("An order needs at least one item; cancel it instead.")
+
+    subtotal = sum(lines_by_id[lid].unit_price_cents * q for lid, q in remaining.items())
+    # Codes keep their face value; what they take off never exceeds the merchandise.
+    budget = subtotal
+    discount = 0
+    for entry in order.discounts:
+        entry.amount_cents = min(entry.face_value_cents, budget)
+        budget -= entry.amount_cents
+        discount += entry.amount_cents
+    total = subtotal - discount + shipping_cents
+    if total < order.total_paid_cents:
+        raise OrderActionError(
+            f"The new total ({format_money(total)}) would be less than what was already paid "
+            f"({format_money(order.total_paid_cents)}). Refund the difference instead."
+        )
+    if all(lines_by_id[lid].quantity == q for lid, q in remaining.items()) and (
+        shipping_cents == order.shipping_cents
+    ):
+        raise OrderActionError("Nothing changed.")
+    for lid, quantity in remaining.items():
+        line = lines_by_id[lid]
+        if quantity == 0:
+            order.lines.remove(line)
+        else:
+            line.quantity = quantity
+    order.subtotal_cents = subtotal
+    order.discount_cents = discount
+    order.shipping_cents = shipping_cents
+    order.total_cents = total
+    _commit_change(order, "edited")
+
+
+def record_payment(order: Order, amount_cents: int) -> None:
+    _require_open(order, "take a payment")
+    if order.total_refunded_cents:
+        raise OrderActionError("An order with refunds cannot take further payments.")
+    due = order.balance_due_cents
+    if due == 0:
+        raise OrderActionError(f"Order {order.number} is already paid in full.")
+    if amount_cents <= 0:
+        raise OrderActionError("The payment must be more than zero.")
+    if amount_cents > due:
+        raise OrderActionError(
+            f"The payment ({format_money(amount_cents)}) is more than the balance due "
+            f"({format_money(due)})."
+        )
+    order.total_paid_cents += amount_cents
+    _commit_change(order, "payment")
+
+
+def refund(order: Order, amount_cents: int | None = None) -> None:
+    """Refund part of what was paid, or everything still refundable when amount is None."""
+    refundable = order.refundable_cents
+    if refundable <= 0:
+        raise OrderActionError(
+            "Nothing to refund: no payment has been taken."
+            if order.total_paid_cents == 0
+            else "Everything paid has already been refunded."
+        )
+    amount = refundable if amount_cents is None else amount_cents
+    if amount <= 0:
+        raise OrderActionError("The refund must be more than zero.")
+    if amount > refundable:
+        raise OrderActionError(
+            f"The refund ({format_money(amount)}) is more than what can be refunded "
+            f"({format_money(refundable)})."
+        )
+    order.total_refunded_cents += amount
+    _commit_change(order, "refund")
+
+
+def cancel(order: Order) -> None:
+    """Cancel the order. Money already taken stays until an admin refunds it."""
+    if order.is_cancelled:
+        raise OrderActionError(f"Order {order.number} is already cancelled.")
+    order.cancellation_status = CancellationStatus.CANCELLED
+    _commit_change(order, "cancelled")

@@ -1,0 +1,121 @@
+"""Fixtures in the style of the Flask tutorial: `app`, `client`, `runner`, plus helpers.
+
+Each test gets its own SQLite file (not :memory:) so that tests with threads see one
+database, as a real deployment would.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from storefront import create_app
+from storefront.extensions import db
+from storefront.models import Product, User
+from storefront.seed import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    CUSTOMER_EMAIL,
+    CUSTOMER_PASSWORD,
+    seed_demo_data,
+)
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "WTF_CSRF_ENABLED": False,
+    "SECRET_KEY": "test-secret-key",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_SECURE": False,
+    # Fast hashing keeps the suite quick; production uses werkzeug's scrypt default.
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    "LOYALTYLION_API_KEY": "",
+    "LOYALTYLION_TOKEN": "",
+    "LOYALTYLION_SECRET": "",
+}
+
+
+@pytest.fixture
+def app_config(tmp_path) -> dict:
+    """Override in a test module to change settings before the app is built."""
+    return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}"}
+
+
+@pytest.fixture
+def app(app_config) -> Iterator[Flask]:
+    app = create_app({**TEST_CONFIG, **app_config})
+    with app.app_context():
+        seed_demo_data()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient):
+        self._client = client
+
+    def signup(self, email: str = "new@example.com", password: str = "a-good-password-1", **extra):
+        return self._client.post(
+            "/signup", data={"email": email, "password": password, "name": "New Person", **extra}
+        )
+
+    def login(self, email: str = CUSTOMER_EMAIL, password: str = CUSTOMER_PASSWORD, **params):
+        return self._client.post("/login", data={"email": email, "password": password}, **params)
+
+    def login_admin(self):
+        return self.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+def product_id(app: Flask, slug: str) -> int:
+    with app.app_context():
+        return db.session.execute(select(Product.id).where(Product.slug == slug)).scalar_one()
+
+
+def user_id(app: Flask, email: str) -> int:
+    with app.app_context():
+        return db.session.execute(select(User.id).where(User.email == email)).scalar_one()
+
+
+SHIPPING_FORM = {
+    "name": "Ada Lovelace",
+    "address": "12 Analytical Row",
+    "city": "London",
+    "postcode": "N1 9GU",
+    "country": "GB",
+    "payment_method": "card",
+}
+
+
+def place_order(client: FlaskClient, **overrides):
+    """Submit the checkout form (the cart must already hold something)."""
+    return client.post("/checkout/", data={**SHIPPING_FORM, **overrides})
+
+
+def text_of(response) -> str:
+    """The response body as text with tags stripped and whitespace folded, for asserts."""
+    html = response.get_data(as_text=True)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
