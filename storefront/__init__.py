@@ -61,12 +61,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
 
     from storefront.cli import register_cli
+    from storefront.loyalty import init_loyalty
 
     register_cli(app)
+    init_loyalty(app)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
+            # WAL lets readers run beside one writer. It is a property of the database
+            # file, so set it once here: doing it on every connect races other writers.
+            with db.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
         # Idempotent; production deployments may prefer migrations, the demo wants zero steps.
         db.create_all()
 
@@ -83,9 +89,8 @@ def _engine_options(app: Flask) -> dict[str, Any]:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
-    # Enforce foreign keys as PostgreSQL does; WAL lets readers run beside one writer.
+    # Enforce foreign keys as PostgreSQL does.
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 

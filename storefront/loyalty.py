@@ -1,0 +1,84 @@
+"""The thin adapter between this shop and `storefront.loyaltylion`.
+
+The only file that knows both sides: it turns the shop's users and orders into the
+package's plain dataclasses and records an outbox event on every signup and order
+change, inside the shop's own transaction (the shop sends its signals before commit).
+A merchant's developer rewrites this file for their store and copies the package as is.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_login import current_user
+
+from storefront import events
+from storefront.extensions import db
+from storefront.loyaltylion import Customer, LoyaltyLion, OrderSnapshot, Shopper
+from storefront.loyaltylion.payloads import DiscountCode, order_create
+from storefront.models import Order, User
+from storefront.security import RequestContext
+
+loyaltylion = LoyaltyLion()
+
+
+def customer_of(user: User) -> Customer:
+    # The row id: stable, unique, never reused. The same id goes to the SDK.
+    return Customer(id=user.id, email=user.email)
+
+
+def shopper_of(context: RequestContext | None) -> Shopper | None:
+    if context is None:
+        return None
+    return Shopper(ip_address=context.ip_address, user_agent=context.user_agent)
+
+
+def snapshot_of(order: Order) -> OrderSnapshot:
+    return OrderSnapshot(
+        merchant_id=str(order.id),
+        number=order.number,
+        customer=Customer(id=order.customer_id, email=order.customer_email),
+        date=order.created_at,
+        total_cents=order.total_cents,
+        shipping_cents=order.shipping_cents,
+        paid_cents=order.total_paid_cents,
+        refunded_cents=order.total_refunded_cents,
+        payment_status=order.payment_status,
+        refund_status=order.refund_status,
+        cancellation_status=order.cancellation_status,
+        discount_codes=tuple(DiscountCode(d.code, d.amount_cents) for d in order.discounts),
+        shopper=Shopper(ip_address=order.ip_address, user_agent=order.user_agent),
+        guest=False,
+    )
+
+
+def _recreate_order(merchant_id: str) -> dict | None:
+    """For an order LoyaltyLion lacks and the outbox holds no create for."""
+    order = db.session.get(Order, int(merchant_id)) if merchant_id.isdigit() else None
+    return order_create(snapshot_of(order)) if order else None
+
+
+def _on_signup(_app, user: User, context: RequestContext | None = None, **_):
+    loyaltylion.record_signup(customer_of(user), shopper=shopper_of(context))
+
+
+def _on_order_placed(_app, order: Order, **_):
+    loyaltylion.record_order_created(snapshot_of(order))
+
+
+def _on_order_changed(_app, order: Order, **_):
+    # Edit, payment, refund or cancellation: always the full current state.
+    loyaltylion.record_order_updated(snapshot_of(order))
+
+
+def init_loyalty(app: Flask) -> None:
+    loyaltylion.init_app(
+        app,
+        session=db.session,
+        engine=lambda: db.engine,
+        is_admin=lambda: current_user.is_authenticated and current_user.is_admin,
+        recreate_order=_recreate_order,
+    )
+    # Connected once per process (blinker keeps strong references with weak=False).
+    events.customer_signed_up.connect(_on_signup, weak=False)
+    events.order_placed.connect(_on_order_placed, weak=False)
+    events.order_changed.connect(_on_order_changed, weak=False)

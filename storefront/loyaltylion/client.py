@@ -1,0 +1,183 @@
+"""A small, strict client for LoyaltyLion's Admin API v2.
+
+Docs: https://developers.loyaltylion.com/api-reference (authentication, rate limits,
+errors) and one page per endpoint, linked at each method below.
+
+One `requests.Session` (connection reuse), explicit connect/read timeouts, typed errors.
+It never retries by itself: the outbox decides when to try again, so a slow API can
+never hold a shopper's request.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from storefront.loyaltylion.errors import ConfigurationError, PermanentError, RetryableError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://api.loyaltylion.com"
+USER_AGENT = "loyaltylion-reference-storefront/0.1 (+python-requests)"
+# Statuses worth another try. 408/425 are rare, but they are the server saying "later".
+_RETRYABLE_STATUSES = {408, 425, 429, 500, 502, 503, 504}
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Retry-After as seconds: either delta-seconds ("2") or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+class LoyaltyLionClient:
+    def __init__(
+        self,
+        api_url: str = DEFAULT_API_URL,
+        *,
+        api_key: str = "",
+        site_token: str = "",
+        site_secret: str = "",
+        site_id: str | int | None = None,
+        connect_timeout: float = 3.05,
+        read_timeout: float = 10.0,
+        session: requests.Session | None = None,
+    ):
+        self.api_url = api_url.rstrip("/")
+        self.site_id = str(site_id) if site_id not in (None, "") else None
+        self.timeout = (connect_timeout, read_timeout)
+        self.session = session or requests.Session()
+        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        if api_key:
+            # Current scheme: an API key as a Bearer token.
+            # https://developers.loyaltylion.com/api-reference (Authentication)
+            self.session.headers["Authorization"] = f"Bearer {api_key}"
+            self.auth_scheme = "bearer"
+        elif site_token and site_secret:
+            # Legacy scheme, deprecated by LoyaltyLion and supported until 2027-01-10.
+            log.warning(
+                "LoyaltyLion: no API key set, falling back to the deprecated token+secret "
+                "Basic auth. Create an API key and set LOYALTYLION_API_KEY."
+            )
+            self.session.auth = (site_token, site_secret)
+            self.auth_scheme = "basic"
+        else:
+            raise ConfigurationError(
+                "LoyaltyLion credentials missing: set LOYALTYLION_API_KEY "
+                "(or LOYALTYLION_TOKEN and LOYALTYLION_SECRET)."
+            )
+
+    # -- transport ---------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> requests.Response:
+        """Send one request; return the 2xx response or raise a typed error."""
+        query = dict(params or {})
+        if self.site_id is not None:
+            query.setdefault("site_id", self.site_id)
+        url = f"{self.api_url}{path}"
+        try:
+            response = self.session.request(
+                method, url, json=json, params=query or None, timeout=self.timeout
+            )
+        except requests.Timeout as error:
+            raise RetryableError(
+                f"{method} {path}: timed out ({error.__class__.__name__})"
+            ) from error
+        except requests.ConnectionError as error:
+            raise RetryableError(f"{method} {path}: connection failed") from error
+        except requests.RequestException as error:
+            raise RetryableError(f"{method} {path}: {error.__class__.__name__}") from error
+
+        if response.status_code < 300:
+            return response
+        message, details = _error_envelope(response)
+        if response.status_code in _RETRYABLE_STATUSES:
+            raise RetryableError(
+                f"{method} {path}: {response.status_code} {message}",
+                status=response.status_code,
+                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+            )
+        raise PermanentError(message, status=response.status_code, details=details)
+
+    # -- endpoints -----------------------------------------------------------------------
+
+    def track_activity(self, payload: Mapping[str, Any]) -> None:
+        """POST /v2/activities → 201. Signups ($signup), reviews ($review), custom rules.
+        https://developers.loyaltylion.com/api-reference/v2/resources/activities/create-activity
+        """
+        self.request("POST", "/v2/activities", json=payload)
+
+    def update_activity_state(self, name: str, merchant_id: str, state: str) -> None:
+        """PUT /v2/activities/{name}/{merchant_id} {"state": ...} → 204.
+        https://developers.loyaltylion.com/api-reference/v2/resources/activities/update-activity
+        """
+        path = f"/v2/activities/{quote(name, safe='$')}/{quote(str(merchant_id), safe='')}"
+        self.request("PUT", path, json={"state": state})
+
+    def create_order(self, payload: Mapping[str, Any]) -> None:
+        """POST /v2/orders → 201.
+        https://developers.loyaltylion.com/api-reference/v2/resources/orders/create-order
+        """
+        self.request("POST", "/v2/orders", json=payload)
+
+    def update_order(self, merchant_id: str, payload: Mapping[str, Any]) -> None:
+        """PUT /v2/orders/{merchant_id} → 204. A full, idempotent state update.
+        https://developers.loyaltylion.com/api-reference/v2/resources/orders/update-order
+        """
+        self.request("PUT", f"/v2/orders/{quote(str(merchant_id), safe='')}", json=payload)
+
+    def get_order(self, merchant_id: str) -> dict | None:
+        """GET /v2/orders/{merchant_id}: the order, or None when LoyaltyLion has none.
+        https://developers.loyaltylion.com/api-reference/v2/resources/orders/get-order
+        """
+        try:
+            response = self.request("GET", f"/v2/orders/{quote(str(merchant_id), safe='')}")
+        except PermanentError as error:
+            if error.not_found:
+                return None
+            raise
+        return response.json()
+
+    def whoami(self) -> dict:
+        """GET /v2/identity/whoami: 200 when the key works, 401 otherwise."""
+        return self.request("GET", "/v2/identity/whoami").json()
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _error_envelope(response: requests.Response) -> tuple[str, dict]:
+    """LoyaltyLion errors look like {"error": {"message": "...", "details": {...}}}."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        error = body["error"]
+        details = error.get("details")
+        return str(error.get("message") or response.reason), details if isinstance(
+            details, dict
+        ) else {}
+    return response.reason or f"HTTP {response.status_code}", {}

@@ -1,0 +1,64 @@
+"""The outbox table. Its own declarative base, so this package works beside any
+SQLAlchemy app: the rows still go through the app's session, in the app's transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import BigInteger, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+PENDING = "pending"
+DELIVERING = "delivering"
+DELIVERED = "delivered"
+DEAD = "dead"
+
+KIND_ACTIVITY = "activity"
+KIND_ACTIVITY_STATE = "activity_state"
+KIND_ORDER_CREATE = "order_create"
+KIND_ORDER_UPDATE = "order_update"
+
+
+class OutboxEvent(Base):
+    """One API call owed to LoyaltyLion, written in the transaction of the change it
+    describes. Events of one `stream` (an order, a customer) are delivered in id order."""
+
+    __tablename__ = "loyaltylion_outbox"
+    __table_args__ = (
+        Index("ix_loyaltylion_outbox_due", "status", "next_attempt_at"),
+        Index("ix_loyaltylion_outbox_stream", "stream", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    # "order:<merchant_id>" or "customer:<id>": the unit of ordering.
+    stream: Mapped[str] = mapped_column(String(100))
+    # Path parameter(s): the order's merchant_id, or "<activity name>/<merchant_id>".
+    target: Mapped[str | None] = mapped_column(String(300))
+    # The request body as JSON, snapshotted when the change happened.
+    payload: Mapped[str] = mapped_column(Text)
+    customer_id: Mapped[str | None] = mapped_column(String(64), index=True)
+
+    status: Mapped[str] = mapped_column(String(12), default=PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A claim is a lease: a worker that dies mid-batch loses its claim when this passes.
+    locked_until: Mapped[datetime | None]
+    locked_by: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_status: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<OutboxEvent {self.id} {self.kind} {self.stream} {self.status}>"

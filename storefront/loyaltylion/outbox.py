@@ -1,0 +1,393 @@
+"""Durable, ordered, retried delivery of events to LoyaltyLion (the transactional outbox).
+
+Writing: `enqueue()` adds a row to the caller's session. It commits or rolls back with
+the signup or order change it describes, so an event exists exactly when its change does.
+
+Delivering: a `Deliverer` claims due rows with a conditional UPDATE (safe with many
+workers on SQLite and PostgreSQL), sends them, and records the outcome:
+
+* in order per stream: only the oldest undelivered event of a stream (an order, a
+  customer) is ever eligible, so an update never overtakes its create;
+* retried with exponential backoff and jitter on timeouts, connection errors, 429 and
+  5xx, honouring Retry-After; moved to `dead` with the error kept on a permanent error
+  (4xx) or after `max_attempts`; a dead event holds back its stream until retried;
+* a claim is a lease: if a worker dies mid-batch, its events are claimed again when the
+  lease runs out. Delivery is therefore at-least-once, and every call is made safe to
+  repeat: order updates are full-state and idempotent; a create that LoyaltyLion
+  already has is detected (GET /v2/orders/{id}) and counted as delivered, never sent
+  as a second order; a 404 on an update re-sends the create first, then the update.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from storefront.loyaltylion.client import LoyaltyLionClient
+from storefront.loyaltylion.errors import PermanentError, RetryableError
+from storefront.loyaltylion.models import (
+    DEAD,
+    DELIVERED,
+    DELIVERING,
+    KIND_ACTIVITY,
+    KIND_ACTIVITY_STATE,
+    KIND_ORDER_CREATE,
+    KIND_ORDER_UPDATE,
+    PENDING,
+    OutboxEvent,
+    utcnow,
+)
+from storefront.loyaltylion.ratelimit import RatePacer
+
+log = logging.getLogger(__name__)
+
+
+def order_stream(merchant_id: str) -> str:
+    return f"order:{merchant_id}"
+
+
+def customer_stream(customer_id: str | int) -> str:
+    return f"customer:{customer_id}"
+
+
+def enqueue(
+    session: Session,
+    *,
+    kind: str,
+    stream: str,
+    payload: dict[str, Any],
+    target: str | None = None,
+    customer_id: str | int | None = None,
+) -> OutboxEvent:
+    """Add an event to the caller's transaction. No network, no commit."""
+    event = OutboxEvent(
+        kind=kind,
+        stream=stream,
+        target=target,
+        payload=json.dumps(payload, separators=(",", ":"), sort_keys=True),
+        customer_id=str(customer_id) if customer_id is not None else None,
+        status=PENDING,
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    session.add(event)
+    return event
+
+
+def drop_pending_for_customer(session: Session, customer_id: str | int) -> int:
+    """A customer left the program: forget what we had not yet sent for them."""
+    result = session.execute(
+        delete(OutboxEvent)
+        .where(
+            OutboxEvent.customer_id == str(customer_id),
+            OutboxEvent.status.in_([PENDING, DEAD]),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    base_delay: float = 2.0  # seconds before the first retry
+    max_delay: float = 3600.0  # backoff ceiling
+    max_attempts: int = 25  # about a day of retries at the ceiling, then `dead`
+
+    def delay(self, attempts: int, retry_after: float | None = None) -> float:
+        """Exponential backoff with jitter; a server's Retry-After wins when it is longer."""
+        ceiling = min(self.max_delay, self.base_delay * (2 ** max(attempts - 1, 0)))
+        jittered = random.uniform(ceiling / 2, ceiling)
+        return max(jittered, retry_after) if retry_after is not None else jittered
+
+
+@dataclass
+class DeliveryStats:
+    delivered: int = 0
+    retried: int = 0
+    dead: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.delivered + self.retried + self.dead
+
+
+class Deliverer:
+    """Claims and delivers outbox events. One per worker thread (it holds a session)."""
+
+    def __init__(
+        self,
+        session: Session,
+        client: LoyaltyLionClient,
+        pacer: RatePacer,
+        *,
+        policy: RetryPolicy | None = None,
+        lease_seconds: float = 60.0,
+        worker_id: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        recreate_order: Callable[[str], dict[str, Any] | None] | None = None,
+    ):
+        self.session = session
+        self.client = client
+        self.pacer = pacer
+        self.policy = policy or RetryPolicy()
+        self.lease = timedelta(seconds=lease_seconds)
+        self.worker_id = worker_id or uuid.uuid4().hex[:12]
+        self.clock = clock
+        # Builds a create payload for an order the outbox holds no create for (e.g. one
+        # placed before the integration was switched on). Optional.
+        self.recreate_order = recreate_order
+
+    # -- claiming ------------------------------------------------------------------------
+
+    def _due(self, now: datetime):
+        return or_(
+            and_(OutboxEvent.status == PENDING, OutboxEvent.next_attempt_at <= now),
+            and_(OutboxEvent.status == DELIVERING, OutboxEvent.locked_until < now),
+        )
+
+    def claim(self, limit: int = 20) -> list[OutboxEvent]:
+        """Claim up to `limit` due events, each the head of its stream. Commits."""
+        now = self.clock()
+        earlier = aliased(OutboxEvent)
+        blocked = exists().where(
+            earlier.stream == OutboxEvent.stream,
+            earlier.id < OutboxEvent.id,
+            earlier.status != DELIVERED,
+        )
+        candidate_ids = list(
+            self.session.execute(
+                select(OutboxEvent.id)
+                .where(self._due(now), ~blocked)
+                .order_by(OutboxEvent.id)
+                .limit(limit)
+            ).scalars()
+        )
+        claimed: list[int] = []
+        for event_id in candidate_ids:
+            # Conditional: if another worker got there first, this changes no row.
+            result = self.session.execute(
+                update(OutboxEvent)
+                .where(OutboxEvent.id == event_id, self._due(now))
+                .values(
+                    status=DELIVERING,
+                    locked_by=self.worker_id,
+                    locked_until=now + self.lease,
+                    attempts=OutboxEvent.attempts + 1,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount == 1:
+                claimed.append(event_id)
+        self.session.commit()
+        if not claimed:
+            return []
+        return list(
+            self.session.execute(
+                select(OutboxEvent).where(OutboxEvent.id.in_(claimed)).order_by(OutboxEvent.id)
+            ).scalars()
+        )
+
+    # -- delivering ----------------------------------------------------------------------
+
+    def run_once(self, limit: int = 20) -> DeliveryStats:
+        """Claim one batch and deliver it. Returns what happened."""
+        stats = DeliveryStats()
+        for event in self.claim(limit):
+            outcome = self.deliver(event)
+            setattr(stats, outcome, getattr(stats, outcome) + 1)
+        return stats
+
+    def deliver(self, event: OutboxEvent) -> str:
+        """Send one claimed event and record the outcome: delivered | retried | dead."""
+        try:
+            self._send(event)
+        except RetryableError as error:
+            if error.status == 429:
+                self.pacer.pause(error.retry_after if error.retry_after is not None else 1.0)
+            if event.attempts >= self.policy.max_attempts:
+                return self._finish(
+                    event, DEAD, f"gave up after {event.attempts} attempts: {error}", error.status
+                )
+            delay = self.policy.delay(event.attempts, error.retry_after)
+            log.warning(
+                "LoyaltyLion event %s (%s %s) attempt %s failed, retrying in %.1fs: %s",
+                event.id,
+                event.kind,
+                event.stream,
+                event.attempts,
+                delay,
+                error,
+            )
+            return self._finish(
+                event,
+                PENDING,
+                str(error),
+                error.status,
+                next_attempt=self.clock() + timedelta(seconds=delay),
+            )
+        except PermanentError as error:
+            log.error(
+                "LoyaltyLion event %s (%s %s) rejected, moved to dead: %s",
+                event.id,
+                event.kind,
+                event.stream,
+                error,
+            )
+            return self._finish(event, DEAD, str(error), error.status)
+        except Exception as error:  # a bug here must not lose the event: retry later
+            log.exception("LoyaltyLion event %s: unexpected error", event.id)
+            delay = self.policy.delay(event.attempts)
+            return self._finish(
+                event,
+                PENDING,
+                f"{error.__class__.__name__}: {error}",
+                None,
+                next_attempt=self.clock() + timedelta(seconds=delay),
+            )
+        log.info("LoyaltyLion event %s (%s %s) delivered", event.id, event.kind, event.stream)
+        return self._finish(event, DELIVERED, None, None)
+
+    def _finish(
+        self,
+        event: OutboxEvent,
+        status: str,
+        error: str | None,
+        http_status: int | None,
+        next_attempt: datetime | None = None,
+    ) -> str:
+        values: dict[str, Any] = {
+            "status": status,
+            "locked_by": None,
+            "locked_until": None,
+            "last_error": error[:2000] if error else None,
+            "last_status": http_status,
+        }
+        if status == DELIVERED:
+            values["delivered_at"] = self.clock()
+        if next_attempt is not None:
+            values["next_attempt_at"] = next_attempt
+        # Only while we still hold the lease: a worker that overran it must not
+        # overwrite the outcome of whoever claimed the event next.
+        self.session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id == event.id, OutboxEvent.locked_by == self.worker_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        self.session.commit()
+        return {DELIVERED: "delivered", PENDING: "retried", DEAD: "dead"}[status]
+
+    def _call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        self.pacer.acquire()
+        return fn(*args)
+
+    def _send(self, event: OutboxEvent) -> None:
+        payload = json.loads(event.payload)
+        if event.kind == KIND_ACTIVITY:
+            self._call(self.client.track_activity, payload)
+        elif event.kind == KIND_ACTIVITY_STATE:
+            name, _, merchant_id = (event.target or "").partition("/")
+            self._call(self.client.update_activity_state, name, merchant_id, payload["state"])
+        elif event.kind == KIND_ORDER_CREATE:
+            self._create_order(payload)
+        elif event.kind == KIND_ORDER_UPDATE:
+            self._update_order(event, payload)
+        else:
+            raise PermanentError(f"unknown event kind {event.kind!r}", status=0)
+
+    def _create_order(self, payload: dict[str, Any]) -> None:
+        """POST the order; if LoyaltyLion refuses because it already has it, that's done."""
+        try:
+            self._call(self.client.create_order, payload)
+        except PermanentError as error:
+            if error.status in (400, 409, 422) and self._call(
+                self.client.get_order, payload["merchant_id"]
+            ):
+                log.info(
+                    "LoyaltyLion already has order %s; counting the create as delivered",
+                    payload["merchant_id"],
+                )
+                return
+            raise
+
+    def _update_order(self, event: OutboxEvent, payload: dict[str, Any]) -> None:
+        merchant_id = event.target or ""
+        try:
+            self._call(self.client.update_order, merchant_id, payload)
+        except PermanentError as error:
+            if not error.not_found:
+                raise
+            # LoyaltyLion never got the order (the official modules silently lose these).
+            create = self._create_payload_for(event.stream, merchant_id)
+            if create is None:
+                raise PermanentError(
+                    f"order {merchant_id} is unknown to LoyaltyLion and no create is on record",
+                    status=404,
+                ) from error
+            log.warning("LoyaltyLion had no order %s: sending its create first", merchant_id)
+            self._create_order(create)
+            self._call(self.client.update_order, merchant_id, payload)
+
+    def _create_payload_for(self, stream: str, merchant_id: str) -> dict[str, Any] | None:
+        recorded = self.session.execute(
+            select(OutboxEvent.payload)
+            .where(OutboxEvent.stream == stream, OutboxEvent.kind == KIND_ORDER_CREATE)
+            .order_by(OutboxEvent.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if recorded is not None:
+            return json.loads(recorded)
+        return self.recreate_order(merchant_id) if self.recreate_order else None
+
+
+# -- operations -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    pending: int
+    delivering: int
+    delivered: int
+    dead: int
+    oldest_pending_at: datetime | None
+
+
+def queue_status(session: Session) -> QueueStatus:
+    counts = dict(
+        session.execute(select(OutboxEvent.status, func.count()).group_by(OutboxEvent.status)).all()
+    )
+    oldest = session.execute(
+        select(func.min(OutboxEvent.created_at)).where(
+            OutboxEvent.status.in_([PENDING, DELIVERING])
+        )
+    ).scalar_one()
+    return QueueStatus(
+        pending=counts.get(PENDING, 0),
+        delivering=counts.get(DELIVERING, 0),
+        delivered=counts.get(DELIVERED, 0),
+        dead=counts.get(DEAD, 0),
+        oldest_pending_at=oldest,
+    )
+
+
+def retry_dead(session: Session, event_ids: list[int] | None = None) -> int:
+    """Give dead events another round of attempts, now. Commits."""
+    query = update(OutboxEvent).where(OutboxEvent.status == DEAD)
+    if event_ids is not None:
+        query = query.where(OutboxEvent.id.in_(event_ids))
+    result = session.execute(
+        query.values(
+            status=PENDING, attempts=0, next_attempt_at=utcnow(), locked_by=None
+        ).execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return result.rowcount or 0

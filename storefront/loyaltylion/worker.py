@@ -1,0 +1,81 @@
+"""Background delivery: threads that drain the outbox until told to stop.
+
+`make run` starts one inside the web process; production runs
+`flask --app storefront loyaltylion worker` as its own process (or several: claims are
+atomic, and the rate limit is per process, so divide LOYALTYLION_RATE_LIMIT among them).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    def __init__(
+        self,
+        app: Flask,
+        *,
+        threads: int = 2,
+        poll_interval: float = 1.0,
+        batch_size: int = 20,
+        on_idle: Callable[[], None] | None = None,
+    ):
+        self.app = app
+        self.threads = threads
+        self.poll_interval = poll_interval
+        self.batch_size = batch_size
+        self.on_idle = on_idle
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> Worker:
+        for number in range(self.threads):
+            thread = threading.Thread(
+                target=self._run, name=f"loyaltylion-worker-{number}", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
+        log.info("LoyaltyLion worker started (%d threads)", self.threads)
+        return self
+
+    def wake(self) -> None:
+        """New events were committed: look now instead of at the next poll."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads.clear()
+
+    @property
+    def running(self) -> bool:
+        return any(thread.is_alive() for thread in self._threads)
+
+    def _run(self) -> None:
+        from storefront.loyaltylion import get_extension
+
+        with self.app.app_context():
+            extension = get_extension(self.app)
+            deliverer = extension.make_deliverer()
+            while not self._stop.is_set():
+                try:
+                    stats = deliverer.run_once(self.batch_size)
+                except Exception:  # the database went away, say: log, back off, go on
+                    log.exception("LoyaltyLion worker: delivery round failed")
+                    extension.session.rollback()
+                    stats = None
+                if stats is None or stats.handled == 0:
+                    if self.on_idle:
+                        self.on_idle()
+                    self._wake.wait(self.poll_interval)
+                    self._wake.clear()
+            extension.session.remove() if hasattr(extension.session, "remove") else None

@@ -1,0 +1,62 @@
+"""Fixtures for delivery tests: the shop wired to a recording API over real HTTP."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from storefront.loyalty import loyaltylion
+from storefront.loyaltylion.models import utcnow
+from storefront.loyaltylion.outbox import DeliveryStats
+from tests.loyaltylion.recording_api import (
+    API_KEY,
+    LiveServer,
+    RecordingState,
+    create_recording_app,
+)
+
+
+@pytest.fixture
+def recording():
+    state = RecordingState()
+    server = LiveServer(create_recording_app(state))
+    state.server = server
+    yield state
+    server.shutdown()
+
+
+@pytest.fixture
+def app_config(tmp_path, recording):
+    return {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "LOYALTYLION_API_URL": recording.server.url,
+        "LOYALTYLION_API_KEY": API_KEY,
+        "LOYALTYLION_TOKEN": "test-site-token",
+        "LOYALTYLION_SECRET": "test-site-secret",
+        "LOYALTYLION_TIMEOUT_CONNECT": 0.5,
+        "LOYALTYLION_TIMEOUT_READ": 1.0,
+        "LOYALTYLION_RATE_LIMIT": 500.0,
+        "LOYALTYLION_WORKER_POLL_SECONDS": 0.05,
+    }
+
+
+@pytest.fixture(autouse=True)
+def _stop_worker():
+    yield
+    loyaltylion.stop_worker()
+
+
+def drain(app, *, ahead: timedelta = timedelta(0), rounds: int = 50, **options) -> DeliveryStats:
+    """Deliver until nothing is due, with the clock `ahead` (to skip backoff delays)."""
+    total = DeliveryStats()
+    with app.app_context():
+        deliverer = loyaltylion.make_deliverer(clock=lambda: utcnow() + ahead, **options)
+        for _ in range(rounds):
+            stats = deliverer.run_once(50)
+            if stats.handled == 0:
+                break
+            total.delivered += stats.delivered
+            total.retried += stats.retried
+            total.dead += stats.dead
+    return total

@@ -1,0 +1,236 @@
+"""Outbox delivery over real HTTP: what reaches LoyaltyLion, in what order, exactly once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from storefront.extensions import db
+from storefront.loyalty import loyaltylion
+from storefront.loyaltylion import outbox
+from storefront.loyaltylion.models import DEAD, DELIVERED, DELIVERING, PENDING, OutboxEvent, utcnow
+from storefront.models import Order
+from storefront.orders import service as orders
+from tests.conftest import place_order, product_id
+from tests.loyaltylion.conftest import drain
+
+LATER = timedelta(hours=2)  # past any backoff delay and claim lease
+
+
+def _checkout(app, client, auth, payment_method="invoice", slug="house-blend", quantity=2) -> int:
+    auth.login()
+    client.post("/cart/add", data={"product_id": product_id(app, slug), "quantity": quantity})
+    response = place_order(client, payment_method=payment_method)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def _statuses(app) -> list[str]:
+    with app.app_context():
+        return list(
+            db.session.execute(select(OutboxEvent.status).order_by(OutboxEvent.id)).scalars()
+        )
+
+
+def test_signup_sends_exactly_one_signup_activity(app, auth, recording):
+    auth.signup(email="lion@example.com")
+    drain(app)
+    drain(app, ahead=LATER)  # a second pass finds nothing more to send
+    sent = recording.successful("POST", "/v2/activities")
+    assert len(sent) == 1
+    body = sent[0]["body"]
+    assert body["name"] == "$signup"
+    assert body["customer_email"] == "lion@example.com"
+    assert body["guest"] is False
+    assert _statuses(app) == [DELIVERED]
+
+
+def test_order_lifecycle_sends_one_create_then_each_update_in_order(app, client, auth, recording):
+    order_id = _checkout(app, client, auth, payment_method="invoice", quantity=2)  # 2 x 16.00
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        line = order.lines[0]
+        orders.edit_order(order, {line.id: 3}, shipping_cents=order.shipping_cents)  # 48 + 4.95
+        orders.record_payment(order, 2000)
+        orders.record_payment(order, order.balance_due_cents)
+        orders.refund(order, 1000)
+        orders.cancel(order)
+    drain(app)
+
+    creates = recording.successful("POST", "/v2/orders")
+    updates = recording.successful("PUT", "/v2/orders/")
+    assert len(creates) == 1
+    assert creates[0]["body"]["merchant_id"] == str(order_id)
+    assert creates[0]["body"]["total"] == "36.95"
+    assert creates[0]["body"]["payment_status"] == "not_paid"
+    assert all(call["at"] > creates[0]["at"] for call in updates)
+    assert [u["path"] for u in updates] == [f"/v2/orders/{order_id}"] * 5
+    assert [
+        (
+            u["body"]["payment_status"],
+            u["body"]["refund_status"],
+            u["body"]["cancellation_status"],
+            u["body"]["total_paid"],
+            u["body"]["total_refunded"],
+        )
+        for u in updates
+    ] == [
+        ("not_paid", "not_refunded", "not_cancelled", "0.00", "0.00"),  # edit
+        ("partially_paid", "not_refunded", "not_cancelled", "20.00", "0.00"),
+        ("paid", "not_refunded", "not_cancelled", "52.95", "0.00"),
+        ("paid", "partially_refunded", "not_cancelled", "52.95", "10.00"),
+        ("paid", "partially_refunded", "cancelled", "52.95", "10.00"),
+    ]
+
+
+def test_update_never_overtakes_its_create(app, client, auth, recording):
+    recording.fail_next("503", 1)  # the create fails once...
+    order_id = _checkout(app, client, auth)
+    with app.app_context():
+        orders.record_payment(db.session.get(Order, order_id), 500)  # ...an update queues behind it
+    drain(app)  # the create is waiting out its backoff: the update must wait too
+    assert recording.successful("PUT", "/v2/orders/") == []
+    assert _statuses(app) == [PENDING, PENDING]
+
+    drain(app, ahead=LATER)
+    assert len(recording.successful("POST", "/v2/orders")) == 1
+    assert len(recording.successful("PUT", "/v2/orders/")) == 1
+    assert (
+        recording.successful("POST", "/v2/orders")[0]["at"]
+        < (recording.successful("PUT", "/v2/orders/")[0]["at"])
+    )
+
+
+def test_update_that_gets_404_sends_the_create_first(app, client, auth, recording):
+    order_id = _checkout(app, client, auth)
+    drain(app)
+    recording.orders.clear()  # LoyaltyLion lost the order
+    with app.app_context():
+        orders.record_payment(db.session.get(Order, order_id), 500)
+    drain(app)
+    calls = [(c["method"], c["path"], c["status"]) for c in recording.calls]
+    assert calls[-3:] == [
+        ("PUT", f"/v2/orders/{order_id}", 404),
+        ("POST", "/v2/orders", 201),
+        ("PUT", f"/v2/orders/{order_id}", 204),
+    ]
+    assert recording.orders[str(order_id)]["payment_status"] == "partially_paid"
+    assert _statuses(app) == [DELIVERED, DELIVERED]
+
+
+def test_worker_killed_after_sending_causes_no_duplicate_create(app, client, auth, recording):
+    _checkout(app, client, auth)
+    with app.app_context():
+        doomed = loyaltylion.make_deliverer()
+        (event,) = doomed.claim()
+        doomed._send(event)  # the request reached LoyaltyLion; then the worker died
+    assert _statuses(app) == [DELIVERING]
+
+    drain(app)  # the lease has not run out: nobody else may take the event yet
+    assert _statuses(app) == [DELIVERING]
+
+    drain(app, ahead=LATER)  # lease expired: another worker claims and re-sends
+    assert _statuses(app) == [DELIVERED]
+    assert len(recording.orders) == 1
+    assert len(recording.successful("POST", "/v2/orders")) == 1
+    assert [c["status"] for c in recording.calls if c["method"] == "POST"] == [201, 400]
+
+
+def test_worker_killed_before_sending_loses_nothing(app, auth, recording):
+    for n in range(5):
+        auth.signup(email=f"batch{n}@example.com")
+        auth.logout()
+    with app.app_context():
+        claimed = loyaltylion.make_deliverer().claim(limit=10)  # and never delivered
+        assert len(claimed) == 5
+    drain(app, ahead=LATER)
+    assert len(recording.successful("POST", "/v2/activities")) == 5
+    assert set(_statuses(app)) == {DELIVERED}
+
+
+def test_concurrent_workers_never_claim_the_same_event(app, auth, recording):
+    for n in range(12):
+        auth.signup(email=f"race{n}@example.com")
+        auth.logout()
+    claimed: list[list[int]] = []
+    barrier = threading.Barrier(3)
+
+    def claim():
+        with app.app_context():
+            deliverer = loyaltylion.make_deliverer()
+            barrier.wait()
+            claimed.append([event.id for event in deliverer.claim(limit=12)])
+            db.session.remove()
+
+    threads = [threading.Thread(target=claim) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ids = [event_id for batch in claimed for event_id in batch]
+    assert len(ids) == len(set(ids)) == 12
+
+
+def test_permanent_error_moves_the_event_to_dead_and_holds_back_its_stream(
+    app, client, auth, recording
+):
+    app.config["LOYALTYLION_API_KEY"] = "revoked-key"
+    order_id = _checkout(app, client, auth)
+    with app.app_context():
+        orders.record_payment(db.session.get(Order, order_id), 500)
+    drain(app)
+    with app.app_context():
+        create, update = db.session.execute(select(OutboxEvent).order_by(OutboxEvent.id)).scalars()
+        assert (create.status, create.last_status) == (DEAD, 401)
+        assert "Invalid API key" in create.last_error
+        assert update.status == PENDING  # never sent ahead of its dead create
+
+    app.config["LOYALTYLION_API_KEY"] = "test-api-key"
+    with app.app_context():
+        assert outbox.retry_dead(db.session) == 1
+    drain(app)
+    assert _statuses(app) == [DELIVERED, DELIVERED]
+
+
+def test_retry_after_from_a_429_is_honoured(app, auth, recording):
+    recording.fail_next("429", 1, retry_after=2)
+    auth.signup(email="busy@example.com")
+    with app.app_context():
+        deliverer = loyaltylion.make_deliverer()
+        failed_at = utcnow()
+        assert deliverer.run_once().retried == 1
+        event = db.session.execute(select(OutboxEvent)).scalar_one()
+        assert event.last_status == 429
+        assert event.next_attempt_at >= failed_at + timedelta(seconds=2)
+        # The whole process holds off too, not just this event.
+        assert deliverer.pacer._next_slot - deliverer.pacer._clock() > 1.5
+        assert deliverer.run_once().handled == 0  # not due yet
+    drain(app, ahead=timedelta(seconds=3))
+    assert _statuses(app) == [DELIVERED]
+
+
+def test_retryable_errors_give_up_after_max_attempts(app, auth, recording):
+    recording.fail_next("503", 100)
+    auth.signup(email="down@example.com")
+    rounds = iter(range(1, 100))  # each round, the clock is past the previous backoff
+    with app.app_context():
+        deliverer = loyaltylion.make_deliverer(
+            clock=lambda: utcnow() + LATER * next(rounds),
+            policy=outbox.RetryPolicy(max_attempts=3),
+        )
+        outcomes = [deliverer.run_once() for _ in range(3)]
+        assert [(o.retried, o.dead) for o in outcomes] == [(1, 0), (1, 0), (0, 1)]
+        event = db.session.execute(select(OutboxEvent)).scalar_one()
+        assert event.status == DEAD
+        assert "gave up after 3 attempts" in event.last_error
+
+
+def test_events_commit_and_roll_back_with_their_change(app, client, auth):
+    auth.signup(email="taken@example.com")
+    auth.logout()
+    response = auth.signup(email="TAKEN@example.com")  # refused: no account, no event
+    assert response.status_code == 409
+    with app.app_context():
+        assert db.session.execute(select(func.count(OutboxEvent.id))).scalar_one() == 1
