@@ -47,6 +47,17 @@ def _commit_change(order: Order, change: str) -> None:
         raise
 
 
+def _lock(order: Order) -> None:
+    """Re-read the order under a row lock (SELECT ... FOR UPDATE on PostgreSQL).
+
+    Two admins changing one order at once then run one after the other, so each
+    validates against the other's result and their outbox events are numbered in
+    the order the changes happened: LoyaltyLion ends on the latest state. (SQLite
+    has no row locks; it serialises writers for the whole database instead.)
+    """
+    db.session.refresh(order, with_for_update=True)
+
+
 def _require_open(order: Order, action: str) -> None:
     if order.is_cancelled:
         raise OrderActionError(f"Order {order.number} is cancelled: it cannot {action}.")
@@ -54,6 +65,7 @@ def _require_open(order: Order, action: str) -> None:
 
 def edit_order(order: Order, quantities: dict[int, int], shipping_cents: int) -> None:
     """Change line quantities (0 removes a line) and the shipping charge."""
+    _lock(order)
     _require_open(order, "be edited")
     if order.total_refunded_cents:
         raise OrderActionError("An order with refunds cannot be edited.")
@@ -101,6 +113,7 @@ def edit_order(order: Order, quantities: dict[int, int], shipping_cents: int) ->
 
 
 def record_payment(order: Order, amount_cents: int) -> None:
+    _lock(order)
     _require_open(order, "take a payment")
     if order.total_refunded_cents:
         raise OrderActionError("An order with refunds cannot take further payments.")
@@ -120,6 +133,7 @@ def record_payment(order: Order, amount_cents: int) -> None:
 
 def refund(order: Order, amount_cents: int | None = None) -> None:
     """Refund part of what was paid, or everything still refundable when amount is None."""
+    _lock(order)
     refundable = order.refundable_cents
     if refundable <= 0:
         raise OrderActionError(
@@ -141,6 +155,7 @@ def refund(order: Order, amount_cents: int | None = None) -> None:
 
 def cancel(order: Order) -> None:
     """Cancel the order. Money already taken stays until an admin refunds it."""
+    _lock(order)
     if order.is_cancelled:
         raise OrderActionError(f"Order {order.number} is already cancelled.")
     order.cancellation_status = CancellationStatus.CANCELLED
