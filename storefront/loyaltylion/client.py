@@ -14,6 +14,7 @@ import email.utils
 import logging
 import time
 from collections.abc import Mapping
+from datetime import UTC
 from typing import Any
 from urllib.parse import quote
 
@@ -34,7 +35,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -42,6 +43,8 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         return None
     if when is None:
         return None
+    if when.tzinfo is None:  # asctime and "-0000" forms are GMT by definition
+        when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - (now if now is not None else time.time()))
 
 
@@ -174,10 +177,9 @@ def _error_envelope(response: requests.Response) -> tuple[str, dict]:
         body = response.json()
     except ValueError:
         body = None
+    fallback = response.reason or f"HTTP {response.status_code}"
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         error = body["error"]
         details = error.get("details")
-        return str(error.get("message") or response.reason), details if isinstance(
-            details, dict
-        ) else {}
-    return response.reason or f"HTTP {response.status_code}", {}
+        return str(error.get("message") or fallback), details if isinstance(details, dict) else {}
+    return fallback, {}
