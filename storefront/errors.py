@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -10,17 +9,17 @@ from werkzeug.exceptions import HTTPException
 
 from storefront.extensions import db
 
-log = logging.getLogger(__name__)
 
 
 def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json" or request.is_json
 
 
-def _render(status: int, title: str, message: str):
+def _render(status: int, title: str, message: str, headers: list | None = None):
     if _wants_json():
-        return jsonify(error={"message": message}), status
-    return render_template("error.html", status=status, title=title, message=message), status
+        return jsonify(error={"message": message}), status, headers or []
+    page = render_template("error.html", status=status, title=title, message=message)
+    return page, status, headers or []
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -36,14 +35,16 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
-        return _render(status, error.name, error.description or "")
+        # Keep what the error says about itself, e.g. `Allow` on a 405; the body is ours.
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return _render(status, error.name, error.description or "", headers)
 
     @app.errorhandler(500)
     def internal_error(error: Exception):
         # A failed request may leave the session mid-transaction; never let the next
         # request on this connection inherit it (microblog's rule).
+        # Flask has already logged the traceback ("Exception on ...").
         db.session.rollback()
-        log.exception("Unhandled error on %s %s", request.method, request.path)
         return _render(
             500,
             "Something went wrong",

@@ -1,16 +1,20 @@
 """Money is integer cents in the database and in every calculation.
 
-Strings from forms are parsed with Decimal; the only way out is `format_money`
+Strings from forms are parsed digit by digit into cents; the only way out is `format_money`
 (for people) or `to_decimal_string` (for APIs: "1234.50", no separators). Binary floating point
 never touches money: tests/test_money.py scans the money path for it.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
 
 # A ceiling that keeps every total far inside a 32-bit integer column.
 MAX_CENTS = 10_000_000_00  # 10 million in the store currency
+
+# Plain ASCII decimals only: Decimal() would also take "1e9999999" (a ten-million-digit
+# integer to build), "1_000", "NaN" and digits from other scripts ("５", "٣").
+_AMOUNT = re.compile(r"(?P<sign>-?)(?P<whole>[0-9]*)(?:\.(?P<frac>[0-9]*))?", re.ASCII)
 
 
 class MoneyError(ValueError):
@@ -26,17 +30,15 @@ def parse_money(text: str | None, *, allow_zero: bool = False) -> int:
         raise MoneyError("Enter an amount.")
     if len(raw) > 20:
         raise MoneyError("That amount is too large.")
-    try:
-        amount = Decimal(raw)
-    except InvalidOperation:
-        raise MoneyError("Enter an amount like 12.50.") from None
-    if not amount.is_finite():
+    match = _AMOUNT.fullmatch(raw)
+    if match is None or not (match["whole"] or match["frac"]):
         raise MoneyError("Enter an amount like 12.50.")
-    if amount < 0:
+    if match["sign"]:
         raise MoneyError("The amount cannot be negative.")
-    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+    frac = match["frac"] or ""
+    if len(frac) > 2:
         raise MoneyError("Use at most two decimal places.")
-    cents = int(amount * 100)
+    cents = int(match["whole"] or "0") * 100 + int(frac.ljust(2, "0"))
     if cents == 0 and not allow_zero:
         raise MoneyError("The amount must be more than zero.")
     if cents > MAX_CENTS:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import Request
+from wtforms.validators import ValidationError
+
+# Explicit bidi embeddings, overrides and isolates: invisible characters that reorder
+# the text around them ("Trojan Source"). Marks (U+200E/U+200F) stay allowed.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def safe_next_url(target: str | None) -> str | None:
@@ -24,6 +30,22 @@ def safe_next_url(target: str | None) -> str | None:
     if not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def strip_whitespace(value: str | None) -> str | None:
+    """A WTForms filter: "  Ada " -> "Ada", so a blank answer counts as no answer."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def printable_text(form, field) -> None:
+    """A WTForms validator for one-line free text (names, addresses).
+
+    Any language, any emoji is fine; control characters (NUL included, which
+    PostgreSQL refuses to store) and invisible bidi overrides are not.
+    """
+    value = field.data or ""
+    if any(unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS for ch in value):
+        raise ValidationError("Remove the invisible control characters from this field.")
 
 
 @dataclass(frozen=True)

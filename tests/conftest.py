@@ -7,6 +7,7 @@ database, as a real deployment would.
 from __future__ import annotations
 
 import re
+from html import unescape
 from collections.abc import Iterator
 
 import pytest
@@ -116,6 +117,6 @@ def place_order(client: FlaskClient, **overrides):
 
 
 def text_of(response) -> str:
-    """The response body as text with tags stripped and whitespace folded, for asserts."""
+    """The response body as text: tags stripped, entities decoded, whitespace folded."""
     html = response.get_data(as_text=True)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))

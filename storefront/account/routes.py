@@ -21,7 +21,8 @@ def overview():
     return render_template("account/overview.html", orders=list(orders))
 
 
-@bp.route("/orders/<int:order_id>")
+# Ids are 32-bit `integer` columns: a longer number is a 404, not a database error.
+@bp.route("/orders/<int(max=2147483647):order_id>")
 @login_required
 def order_detail(order_id: int):
     order = db.session.get(Order, order_id)

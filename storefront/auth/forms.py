@@ -2,6 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
+from storefront.security import printable_text, strip_whitespace
+
 PASSWORD_MIN = 10
 PASSWORD_MAX = 128
 
@@ -21,9 +23,14 @@ def password_rules(form, field) -> None:
 
 
 class SignupForm(FlaskForm):
-    name = StringField("Name", validators=[Length(max=100)])
+    name = StringField(
+        "Name",
+        filters=[strip_whitespace],
+        validators=[Length(max=100, message="Use at most 100 characters."), printable_text],
+    )
     email = EmailField(
         "Email",
+        filters=[strip_whitespace],
         validators=[
             InputRequired("Enter your email address."),
             Length(max=254, message="That email address is too long."),
@@ -42,11 +49,19 @@ class SignupForm(FlaskForm):
 class LoginForm(FlaskForm):
     email = EmailField(
         "Email",
-        validators=[InputRequired("Enter your email address."), Length(max=254)],
+        filters=[strip_whitespace],
+        validators=[
+            InputRequired("Enter your email address."),
+            Length(max=254, message="That email address is too long."),
+            printable_text,
+        ],
     )
     password = PasswordField(
         "Password",
-        validators=[InputRequired("Enter your password."), Length(max=PASSWORD_MAX)],
+        validators=[
+            InputRequired("Enter your password."),
+            Length(max=PASSWORD_MAX, message=f"Use at most {PASSWORD_MAX} characters."),
+        ],
     )
     remember = BooleanField("Keep me logged in")
     submit = SubmitField("Log in")

@@ -1,19 +1,55 @@
+import re
+
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from storefront.cart.service import MAX_QUANTITY
 
+# ASCII digits only: int() would also take "５", "٣" and "1_0", which no quantity box sends.
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,6}")
+_PRODUCT_ID = re.compile(r"[0-9]{1,10}")
+# Ids are `integer` columns: anything larger would make PostgreSQL (or SQLite, past
+# 64 bits) raise instead of simply finding nothing.
+MAX_ID = 2**31 - 1
+
+
+def parse_product_id(raw: object) -> int | None:
+    """The posted product id as an int, or None unless it is a plausible id in ASCII digits."""
+    text = str(raw or "")
+    if not _PRODUCT_ID.fullmatch(text):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
+
+
+NOT_FOUND = "That product could not be found."
+
 
 def positive_id(form, field) -> None:
-    raw = str(field.data or "")
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
-        raise ValidationError("That product could not be found.")
+    if parse_product_id(field.data) is None:
+        raise ValidationError(NOT_FOUND)
+
+
+class QuantityField(IntegerField):
+    """An IntegerField that accepts plain ASCII whole numbers only."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        text = valuelist[0].strip()
+        if not text:
+            self.data = None  # InputRequired or NumberRange says what is missing
+            return
+        if not _WHOLE_NUMBER.fullmatch(text):
+            self.data = None
+            raise ValueError("Enter the quantity as a whole number, like 2.")
+        self.data = int(text)
 
 
 class AddToCartForm(FlaskForm):
-    product_id = HiddenField(validators=[InputRequired(), positive_id])
-    quantity = IntegerField(
+    product_id = HiddenField(validators=[InputRequired(NOT_FOUND), positive_id])
+    quantity = QuantityField(
         "Quantity",
         default=1,
         validators=[
@@ -25,8 +61,8 @@ class AddToCartForm(FlaskForm):
 
 
 class UpdateQuantityForm(FlaskForm):
-    product_id = HiddenField(validators=[InputRequired(), positive_id])
-    quantity = IntegerField(
+    product_id = HiddenField(validators=[InputRequired(NOT_FOUND), positive_id])
+    quantity = QuantityField(
         "Quantity",
         validators=[
             InputRequired("Enter a quantity."),
@@ -37,5 +73,5 @@ class UpdateQuantityForm(FlaskForm):
 
 
 class RemoveItemForm(FlaskForm):
-    product_id = HiddenField(validators=[InputRequired(), positive_id])
+    product_id = HiddenField(validators=[InputRequired(NOT_FOUND), positive_id])
     submit = SubmitField("Remove")

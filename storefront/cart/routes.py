@@ -6,7 +6,12 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 
 from storefront.cart import service
-from storefront.cart.forms import AddToCartForm, RemoveItemForm, UpdateQuantityForm
+from storefront.cart.forms import (
+    AddToCartForm,
+    RemoveItemForm,
+    UpdateQuantityForm,
+    parse_product_id,
+)
 from storefront.checkout.service import quote
 from storefront.extensions import db
 from storefront.models import Product
@@ -34,16 +39,16 @@ def view():
 @bp.route("/add", methods=["POST"])
 def add():
     form = AddToCartForm()
+    product_id = parse_product_id(form.product_id.data)
     if not form.validate_on_submit():
-        product = db.session.get(Product, int(form.product_id.data)) if (
-            form.product_id.data or ""
-        ).isdigit() and len(form.product_id.data) <= 12 else None
+        # A bad quantity for a real product: show its page again with the message.
+        product = db.session.get(Product, product_id) if product_id is not None else None
         if product is None or not product.is_active:
             flash(_first_error(form), "error")
             return _render_cart(400)
         return render_template("shop/product.html", product=product, form=form), 400
     try:
-        item = service.add_item(int(form.product_id.data), form.quantity.data)
+        item = service.add_item(product_id, form.quantity.data)
     except service.CartError as error:
         flash(str(error), "error")
         return _render_cart(400)
@@ -58,7 +63,7 @@ def update():
         flash(_first_error(form), "error")
         return _render_cart(400)
     try:
-        service.set_quantity(int(form.product_id.data), form.quantity.data)
+        service.set_quantity(parse_product_id(form.product_id.data), form.quantity.data)
     except service.CartError as error:
         flash(str(error), "error")
         return _render_cart(400)
@@ -73,7 +78,7 @@ def remove():
         flash(_first_error(form), "error")
         return _render_cart(400)
     try:
-        service.set_quantity(int(form.product_id.data), 0)
+        service.set_quantity(parse_product_id(form.product_id.data), 0)
     except service.CartError as error:
         flash(str(error), "error")
         return _render_cart(400)

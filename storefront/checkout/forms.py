@@ -1,25 +1,28 @@
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from storefront.checkout.service import PAYMENT_METHODS
+from storefront.security import printable_text, strip_whitespace
 
-COUNTRIES = [
-    ("US", "United States"),
-    ("CA", "Canada"),
-    ("GB", "United Kingdom"),
-    ("IE", "Ireland"),
-    ("DE", "Germany"),
-    ("FR", "France"),
-    ("AU", "Australia"),
-]
+# {value: label}: WTForms' shorthand for choices (tuples are deprecated since WTForms 3.3).
+COUNTRIES = {
+    "US": "United States",
+    "CA": "Canada",
+    "GB": "United Kingdom",
+    "IE": "Ireland",
+    "DE": "Germany",
+    "FR": "France",
+    "AU": "Australia",
+}
 
 
 class DiscountCodeForm(FlaskForm):
     code = StringField(
         "Discount code",
+        filters=[strip_whitespace],
         validators=[
-            InputRequired("Enter a discount code."),
+            DataRequired("Enter a discount code."),
             Length(max=40, message="That is too long to be one of our codes."),
         ],
     )
@@ -30,26 +33,42 @@ class RemoveCodeForm(FlaskForm):
     submit = SubmitField("Remove code")
 
 
-class PlaceOrderForm(FlaskForm):
-    name = StringField(
-        "Full name", validators=[InputRequired("Enter the recipient's name."), Length(max=100)]
-    )
-    address = StringField(
-        "Address", validators=[InputRequired("Enter a street address."), Length(max=200)]
-    )
-    city = StringField("City", validators=[InputRequired("Enter a city."), Length(max=100)])
-    postcode = StringField(
-        "Postal code",
+def _text(label: str, required_message: str, max_length: int) -> StringField:
+    """A one-line free-text field: trimmed, required, bounded, no control characters."""
+    return StringField(
+        label,
+        filters=[strip_whitespace],
         validators=[
-            InputRequired("Enter a postal code."),
-            Length(max=20),
-            Regexp(r"^[A-Za-z0-9 \-]+$", message="Use letters, digits, spaces and dashes only."),
+            DataRequired(required_message),
+            Length(max=max_length, message=f"Use at most {max_length} characters."),
+            printable_text,
         ],
     )
-    country = SelectField("Country", choices=COUNTRIES, validators=[InputRequired()])
+
+
+class PlaceOrderForm(FlaskForm):
+    name = _text("Full name", "Enter the recipient's name.", 100)
+    address = _text("Address", "Enter a street address.", 200)
+    city = _text("City", "Enter a city.", 100)
+    postcode = StringField(
+        "Postal code",
+        filters=[strip_whitespace],
+        validators=[
+            DataRequired("Enter a postal code."),
+            Length(max=20, message="Use at most 20 characters."),
+            # ASCII letters and digits first, then also spaces and dashes ("N1 9GU", "12345-6789").
+            Regexp(
+                r"[A-Za-z0-9][A-Za-z0-9 \-]*\Z",
+                message="Use letters, digits, spaces and dashes only.",
+            ),
+        ],
+    )
+    country = SelectField(
+        "Country", choices=COUNTRIES, validators=[InputRequired("Choose a country.")]
+    )
     payment_method = RadioField(
         "Payment",
-        choices=list(PAYMENT_METHODS.items()),
+        choices=PAYMENT_METHODS,
         default="card",
         validators=[InputRequired("Choose how you would like to pay.")],
     )

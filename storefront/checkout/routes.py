@@ -120,7 +120,8 @@ def place():
     return redirect(url_for("checkout.confirmation", order_id=order.id))
 
 
-@bp.route("/confirmation/<int:order_id>")
+# Ids are 32-bit `integer` columns: a longer number is a 404, not a database error.
+@bp.route("/confirmation/<int(max=2147483647):order_id>")
 @login_required
 def confirmation(order_id: int):
     order = db.session.get(Order, order_id)
