@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from storefront.extensions import db
-
 
 
 def _wants_json() -> bool:
