@@ -9,9 +9,10 @@ PORT ?= 5000
 .PHONY: run test lint chromium screenshots bench clean reset-db
 
 ## run: create the venv, install, seed demo data, serve the shop at http://127.0.0.1:5000
+## (and, without LoyaltyLion credentials, the sandbox at http://127.0.0.1:5001)
 run: $(VENV)/.installed
 	$(BIN)/flask --app storefront seed
-	$(BIN)/flask --app storefront run --debug --host $(HOST) --port $(PORT)
+	$(BIN)/flask --app storefront --debug dev --host $(HOST) --port $(PORT)
 
 ## test: install test tools and Chromium if missing, lint, run every test
 test: $(VENV)/.installed-dev chromium

@@ -26,9 +26,7 @@ vouchers_cli = AppGroup("vouchers", help="Voucher codes for LoyaltyLion rewards.
     default=None,
     help="Last day the codes work (YYYY-MM-DD)",
 )
-@click.option(
-    "--min-subtotal", default="0", help="Merchandise subtotal a code needs, e.g. 20.00"
-)
+@click.option("--min-subtotal", default="0", help="Merchandise subtotal a code needs, e.g. 20.00")
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
@@ -98,5 +96,8 @@ def seed_command() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from storefront.devserver import dev_command
+
+    app.cli.add_command(dev_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(vouchers_cli)

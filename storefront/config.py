@@ -46,6 +46,42 @@ def _secret_key(instance_path: Path) -> str:
     return key
 
 
+def loyaltylion_settings() -> dict:
+    """LoyaltyLion settings. Without an API key and site token the shop runs in sandbox
+    mode: the same code path, pointed at the local stand-in (storefront.sandbox)."""
+    from storefront.sandbox.constants import (
+        SANDBOX_API_KEY,
+        SANDBOX_SITE_SECRET,
+        SANDBOX_SITE_TOKEN,
+    )
+
+    api_key = os.environ.get("LOYALTYLION_API_KEY", "").strip()
+    token = os.environ.get("LOYALTYLION_TOKEN", "").strip()
+    sandbox = not (api_key and token)
+    sandbox_url = os.environ.get("LOYALTYLION_SANDBOX_URL", "http://127.0.0.1:5001").rstrip("/")
+    if sandbox:
+        return {
+            "LOYALTYLION_SANDBOX": True,
+            "LOYALTYLION_API_URL": sandbox_url,
+            "LOYALTYLION_API_KEY": SANDBOX_API_KEY,
+            "LOYALTYLION_TOKEN": SANDBOX_SITE_TOKEN,
+            "LOYALTYLION_SECRET": SANDBOX_SITE_SECRET,
+            "LOYALTYLION_SDK_URL": f"{sandbox_url}/sdk/loader.js",
+            "LOYALTYLION_SITE_ID": "",
+        }
+    return {
+        "LOYALTYLION_SANDBOX": False,
+        "LOYALTYLION_API_URL": os.environ.get(
+            "LOYALTYLION_API_URL", "https://api.loyaltylion.com"
+        ).rstrip("/"),
+        "LOYALTYLION_API_KEY": api_key,
+        "LOYALTYLION_TOKEN": token,
+        "LOYALTYLION_SECRET": os.environ.get("LOYALTYLION_SECRET", "").strip(),
+        "LOYALTYLION_SDK_URL": os.environ.get("LOYALTYLION_SDK_URL", "").strip(),
+        "LOYALTYLION_SITE_ID": os.environ.get("LOYALTYLION_SITE_ID", "").strip(),
+    }
+
+
 def settings_from_env(instance_path: Path) -> dict:
     """The app's configuration as a plain dict (tests override keys on top of it)."""
     database_url = os.environ.get("DATABASE_URL", "").strip() or (
@@ -73,14 +109,7 @@ def settings_from_env(instance_path: Path) -> dict:
         # 0 = trust none: the client IP is the socket peer.
         "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),
         # LoyaltyLion. See .env.example for what each one is.
-        "LOYALTYLION_API_URL": os.environ.get(
-            "LOYALTYLION_API_URL", "https://api.loyaltylion.com"
-        ).rstrip("/"),
-        "LOYALTYLION_API_KEY": os.environ.get("LOYALTYLION_API_KEY", "").strip(),
-        "LOYALTYLION_TOKEN": os.environ.get("LOYALTYLION_TOKEN", "").strip(),
-        "LOYALTYLION_SECRET": os.environ.get("LOYALTYLION_SECRET", "").strip(),
-        "LOYALTYLION_SDK_URL": os.environ.get("LOYALTYLION_SDK_URL", "").strip(),
-        "LOYALTYLION_SITE_ID": os.environ.get("LOYALTYLION_SITE_ID", "").strip(),
+        **loyaltylion_settings(),
         "LOYALTYLION_TIMEOUT_CONNECT": _float("LOYALTYLION_TIMEOUT_CONNECT", 3.05),
         "LOYALTYLION_TIMEOUT_READ": _float("LOYALTYLION_TIMEOUT_READ", 10.0),
         "LOYALTYLION_RATE_LIMIT": _float("LOYALTYLION_RATE_LIMIT", 18.0),

@@ -7,8 +7,8 @@ database, as a real deployment would.
 from __future__ import annotations
 
 import re
-from html import unescape
 from collections.abc import Iterator
+from html import unescape
 
 import pytest
 from flask import Flask

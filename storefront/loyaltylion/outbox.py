@@ -198,13 +198,41 @@ class Deliverer:
 
     # -- delivering ----------------------------------------------------------------------
 
-    def run_once(self, limit: int = 20) -> DeliveryStats:
-        """Claim one batch and deliver it. Returns what happened."""
+    def run_once(
+        self, limit: int = 20, should_stop: Callable[[], bool] | None = None
+    ) -> DeliveryStats:
+        """Claim one batch and deliver it. Returns what happened.
+
+        If `should_stop` turns true mid-batch, the events not yet sent are released
+        at once (rather than waiting out their lease) and the batch ends.
+        """
         stats = DeliveryStats()
-        for event in self.claim(limit):
+        batch = self.claim(limit)
+        for index, event in enumerate(batch):
+            if should_stop is not None and should_stop():
+                self.release(batch[index:])
+                break
             outcome = self.deliver(event)
             setattr(stats, outcome, getattr(stats, outcome) + 1)
         return stats
+
+    def release(self, events: list[OutboxEvent]) -> None:
+        """Hand claimed, unsent events back to the queue (their attempt not counted)."""
+        self.session.execute(
+            update(OutboxEvent)
+            .where(
+                OutboxEvent.id.in_([event.id for event in events]),
+                OutboxEvent.locked_by == self.worker_id,
+            )
+            .values(
+                status=PENDING,
+                locked_by=None,
+                locked_until=None,
+                attempts=OutboxEvent.attempts - 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        self.session.commit()
 
     def deliver(self, event: OutboxEvent) -> str:
         """Send one claimed event and record the outcome: delivered | retried | dead."""

@@ -68,7 +68,7 @@ class Worker:
             deliverer = extension.make_deliverer()
             while not self._stop.is_set():
                 try:
-                    stats = deliverer.run_once(self.batch_size)
+                    stats = deliverer.run_once(self.batch_size, should_stop=self._stop.is_set)
                 except Exception:  # the database went away, say: log, back off, go on
                     log.exception("LoyaltyLion worker: delivery round failed")
                     extension.session.rollback()

@@ -69,8 +69,12 @@ def product_image(slug: str):
     etag = hashlib.sha256(svg.encode()).hexdigest()[:16]
     if request.if_none_match.contains(etag):
         return "", 304
-    return svg, 200, {
-        "Content-Type": "image/svg+xml",
-        "Cache-Control": "public, max-age=3600",
-        "ETag": f'"{etag}"',
-    }
+    return (
+        svg,
+        200,
+        {
+            "Content-Type": "image/svg+xml",
+            "Cache-Control": "public, max-age=3600",
+            "ETag": f'"{etag}"',
+        },
+    )

@@ -234,3 +234,21 @@ def test_events_commit_and_roll_back_with_their_change(app, client, auth):
     assert response.status_code == 409
     with app.app_context():
         assert db.session.execute(select(func.count(OutboxEvent.id))).scalar_one() == 1
+
+
+def test_stopping_mid_batch_hands_unsent_events_back_at_once(app, auth, recording):
+    for n in range(3):
+        auth.signup(email=f"stop{n}@example.com")
+        auth.logout()
+    checks = iter([False, True, True])
+    with app.app_context():
+        stats = loyaltylion.make_deliverer().run_once(10, should_stop=lambda: next(checks))
+        assert stats.delivered == 1
+        events = list(db.session.execute(select(OutboxEvent).order_by(OutboxEvent.id)).scalars())
+        assert [(e.status, e.attempts, e.locked_by) for e in events] == [
+            (DELIVERED, 1, None),
+            (PENDING, 0, None),
+            (PENDING, 0, None),
+        ]
+    drain(app)  # no lease to wait out
+    assert _statuses(app) == [DELIVERED] * 3

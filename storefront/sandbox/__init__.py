@@ -1,0 +1,106 @@
+"""LoyaltyLion sandbox: a local stand-in for LoyaltyLion's Admin API and browser SDK.
+
+NOT LoyaltyLion and NOT for production. It exists so the shop can be developed and
+tested without network access or real credentials, in the spirit of localstripe:
+
+    flask --app storefront.sandbox run -p 5001
+
+It is a separate Flask app with its own database (`instance/sandbox.sqlite3`, or
+SANDBOX_DATABASE_URL). See docs/sandbox.md for what it implements and how it
+differs from the real service.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from storefront.sandbox.constants import (
+    DEFAULT_AUTH_WINDOW_SECONDS,
+    DEFAULT_RATE_LIMIT,
+    DEFAULT_SEED_CODE_COUNT,
+    DEFAULT_SHOP_ORIGIN,
+    SANDBOX_API_KEY,
+    SANDBOX_SITE_SECRET,
+    SANDBOX_SITE_TOKEN,
+)
+from storefront.sandbox.rewards import import_codes
+from storefront.sandbox.server import RunningServer, start_server
+
+__all__ = [
+    "SANDBOX_API_KEY",
+    "SANDBOX_SITE_SECRET",
+    "SANDBOX_SITE_TOKEN",
+    "RunningServer",
+    "create_app",
+    "import_codes",
+    "start_server",
+]
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def _defaults() -> dict[str, Any]:
+    env = os.environ
+    return {
+        "SQLALCHEMY_DATABASE_URI": env.get("SANDBOX_DATABASE_URL", "").strip()
+        or f"sqlite:///{ROOT / 'instance' / 'sandbox.sqlite3'}",
+        "SANDBOX_API_KEY": env.get("SANDBOX_API_KEY", SANDBOX_API_KEY),
+        "SANDBOX_SITE_TOKEN": env.get("SANDBOX_SITE_TOKEN", SANDBOX_SITE_TOKEN),
+        "SANDBOX_SITE_SECRET": env.get("SANDBOX_SITE_SECRET", SANDBOX_SITE_SECRET),
+        "SANDBOX_SHOP_ORIGIN": env.get("SANDBOX_SHOP_ORIGIN", DEFAULT_SHOP_ORIGIN),
+        "SANDBOX_RATE_LIMIT": int(env.get("SANDBOX_RATE_LIMIT", DEFAULT_RATE_LIMIT)),
+        "SANDBOX_AUTH_WINDOW_SECONDS": int(
+            env.get("SANDBOX_AUTH_WINDOW_SECONDS", DEFAULT_AUTH_WINDOW_SECONDS)
+        ),
+        # How many codes the seeded "$5 off" reward starts with (0 = import your own).
+        "SANDBOX_SEED_CODES": int(env.get("SANDBOX_SEED_CODES", DEFAULT_SEED_CODE_COUNT)),
+        # Signs the dashboard's CSRF cookie and the SDK session tokens. A fresh one per
+        # process is fine: both are short-lived.
+        "SECRET_KEY": env.get("SANDBOX_SECRET_KEY") or secrets.token_hex(32),
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "JSON_SORT_KEYS": False,
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+    }
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The sandbox app. `config` overrides the defaults (and the SANDBOX_* env vars)."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        static_url_path="/_sandbox/static",
+    )
+    app.config.from_mapping(_defaults())
+    if config:
+        app.config.from_mapping(config)
+    app.json.sort_keys = False  # keep the documented field order in answers
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+
+    from storefront.sandbox import api, cli, control, dashboard, reqlog, sdk
+    from storefront.sandbox.db import configure_sqlite, db
+    from storefront.sandbox.errors import register_http_errors
+    from storefront.sandbox.runtime import install
+    from storefront.sandbox.seed import init_database
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    install(app)
+
+    api.register(app)
+    app.register_blueprint(sdk.bp)
+    app.register_blueprint(control.bp)
+    app.register_blueprint(dashboard.bp)
+    app.after_request(reqlog.finish)
+    register_http_errors(app)
+    cli.register(app)
+
+    init_database(app)
+    return app

@@ -1,0 +1,357 @@
+"""The Admin API subset under /v2/, strict about what it accepts.
+
+Every request to /v2/... (including unknown paths) goes through `_gate`: injected
+faults first (they stand for an outage, which happens before auth), then auth,
+then the rate limit. Every answer is written to the request log by `reqlog.finish`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import time
+from collections.abc import Callable, Iterator
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Flask, Response, jsonify, request
+from sqlalchemy import select
+
+from storefront.sandbox import program, reqlog, rewards
+from storefront.sandbox.auth import authenticate
+from storefront.sandbox.db import db
+from storefront.sandbox.errors import SandboxError, envelope, error_response
+from storefront.sandbox.faults import Fault
+from storefront.sandbox.models import Customer, Order
+from storefront.sandbox.pagination import decode_cursor, page, parse_datetime, parse_limit
+from storefront.sandbox.resources import (
+    claimed_reward_resource,
+    customer_resource,
+    order_detail,
+    order_list_item,
+)
+from storefront.sandbox.runtime import runtime
+from storefront.sandbox.schemas import unknown_fields, validate
+
+bp = Blueprint("sandbox_api", __name__, url_prefix="/v2")
+
+API_PREFIX = "/v2/"
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+# ----------------------------------------------------------------------------- gate
+
+
+def _gate() -> Response | None:
+    if not is_api_request():
+        return None
+    call = reqlog.begin()
+    fault = runtime().faults.take()
+    if fault is not None:
+        response = _apply_fault(fault)
+        if response is not None:
+            return response
+    try:
+        credential = authenticate()
+    except SandboxError:
+        call.auth_scheme = "invalid" if request.headers.get("Authorization") else "none"
+        raise
+    call.auth_scheme = credential.scheme
+    if credential.scheme == "basic":
+        call.warnings.append(
+            "HTTP Basic (site token + secret) is deprecated: LoyaltyLion supports it until "
+            "2027-01-10; use an API key as a Bearer token"
+        )
+    wait = runtime().limiter.hit(credential.rate_key)
+    if wait is not None:
+        raise SandboxError(
+            429,
+            "Too many requests: the limit is "
+            f"{runtime().limiter.limit} requests per second per API key",
+            {"rate_limit": [f"retry after {wait} s"]},
+            headers={"Retry-After": str(wait)},
+        )
+    return None
+
+
+def _apply_fault(fault: Fault) -> Response | None:
+    call = reqlog.current() or reqlog.begin()
+    if fault.mode == "slow":
+        call.warnings.append(f"fault injected: slow ({fault.delay} s)")
+        time.sleep(fault.delay)
+        return None
+    call.verdict = "fault"
+    if fault.mode == "429":
+        response = jsonify(
+            envelope("Too many requests (sandbox fault injection)", {"fault": ["429"]})
+        )
+        response.status_code = 429
+        response.headers["Retry-After"] = str(fault.retry_after)
+        return response
+    if fault.mode == "5xx":
+        response = jsonify(
+            envelope(
+                "Service unavailable (sandbox fault injection: simulated outage)",
+                {"fault": ["5xx"]},
+            )
+        )
+        response.status_code = fault.status
+        return response
+    call.dropped = True
+    return Response(_drop_connection(request.environ), status=200)
+
+
+def _drop_connection(environ: dict[str, Any]) -> Iterator[bytes]:
+    """A body that closes the socket before any byte of the answer is written.
+
+    werkzeug sends the status line with the first body chunk, so raising here
+    leaves the client with a closed connection and no answer at all; werkzeug
+    treats ConnectionError as "client went away" and moves on quietly.
+    """
+    sock = environ.get("werkzeug.socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+    raise ConnectionAbortedError("sandbox fault injection: connection dropped")
+    yield b""  # pragma: no cover  (makes this a generator)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _body(schema: str) -> dict[str, Any]:
+    """The JSON body, validated against SCHEMAS[schema]; SandboxError(400) if not."""
+    call = reqlog.current() or reqlog.begin()
+    if not request.is_json:
+        call.verdict = "invalid"
+        call.errors = {"Content-Type": ["must be application/json"]}
+        raise SandboxError(
+            400, "Request body must be JSON (Content-Type: application/json)", call.errors
+        )
+    try:
+        body = json.loads(request.get_data(cache=True) or b"null")
+    except ValueError as exc:
+        call.verdict = "invalid"
+        call.errors = {"body": [f"not valid JSON: {exc}"]}
+        raise SandboxError(400, "Request body is not valid JSON", call.errors) from None
+    errors = validate(schema, body)
+    call.validated = True
+    if errors:
+        call.verdict = "invalid"
+        call.errors = errors
+        raise SandboxError(
+            400, f"Invalid request: check {', '.join(sorted(errors))}", errors, verdict="invalid"
+        )
+    extra = unknown_fields(schema, body)
+    if extra:
+        call.warnings.append(f"fields not in the documented contract (ignored): {', '.join(extra)}")
+    return body
+
+
+def _warn(warnings: list[str]) -> None:
+    call = reqlog.current()
+    if call is not None:
+        call.warnings.extend(warnings)
+
+
+def _site_id() -> str | None:
+    # Multi-site programs send ?site_id=; accepted, recorded, otherwise ignored.
+    return request.args.get("site_id")
+
+
+def mutating(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Run the view under the program's write lock and commit what it did."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with runtime().write_lock:
+            try:
+                result = view(*args, **kwargs)
+                db.session.commit()
+            except BaseException:
+                db.session.rollback()
+                raise
+        return result
+
+    return wrapper
+
+
+def _empty(status: int) -> Response:
+    return Response(status=status)
+
+
+# -------------------------------------------------------------------------- identity
+
+
+# https://developers.loyaltylion.com/api-reference/v2/resources/whoami
+@bp.get("/identity/whoami")
+def whoami() -> Any:
+    call = reqlog.current()
+    kind = "api_key" if call and call.auth_scheme == "bearer" else "token_secret"
+    return {
+        "identity": {
+            "kind": kind,
+            "account_id": 1,
+            "program_id": 1,
+            "scopes": ["read_customers", "write_customers", "read_orders", "write_orders"],
+            "integration": None,
+            "sandbox": True,
+        }
+    }
+
+
+# ------------------------------------------------------------------------ activities
+
+
+# https://developers.loyaltylion.com/api-reference/v2/resources/activities/create-activity
+@bp.post("/activities")
+@mutating
+def create_activity() -> Response:
+    body = _body("activity")
+    _activity, warnings = program.record_activity(body, _site_id())
+    _warn(warnings)
+    return _empty(201)
+
+
+# https://developers.loyaltylion.com/api-reference/v2/resources/activities/update-activity
+@bp.put("/activities/<name>/<merchant_id>")
+@mutating
+def update_activity(name: str, merchant_id: str) -> Response:
+    body = _body("activity_state")
+    program.set_activity_state(name, merchant_id, body["state"])
+    return _empty(204)
+
+
+# ---------------------------------------------------------------------------- orders
+
+
+# https://developers.loyaltylion.com/api-reference/v2/resources/orders/create-order
+@bp.post("/orders")
+@mutating
+def create_order() -> Response:
+    body = _body("order_create")
+    _order, warnings = program.create_order(body, _site_id())
+    _warn(warnings)
+    return _empty(201)
+
+
+# https://developers.loyaltylion.com/api-reference/v2/resources/orders/update-order
+@bp.put("/orders/<merchant_id>")
+@mutating
+def update_order(merchant_id: str) -> Response:
+    body = _body("order_update")
+    _order, warnings = program.update_order(merchant_id, body)
+    _warn(warnings)
+    return _empty(204)
+
+
+_ORDER_DATE_FILTERS = {
+    "updated_at_min": (Order.updated_at, True),
+    "updated_at_max": (Order.updated_at, False),
+    "created_at_min": (Order.created_at, True),
+    "created_at_max": (Order.created_at, False),
+}
+_ORDER_FILTERS = (*_ORDER_DATE_FILTERS, "since_id")
+
+
+def _filters(names: tuple[str, ...]) -> dict[str, str]:
+    return {name: request.args[name] for name in names if request.args.get(name)}
+
+
+# https://developers.loyaltylion.com/api-reference/v2/resources/orders/list-orders
+@bp.get("/orders")
+def list_orders() -> Any:
+    limit = parse_limit(request.args.get("limit"))
+    cursor = decode_cursor(request.args["cursor"]) if request.args.get("cursor") else None
+    filters = cursor["filters"] if cursor else _filters(_ORDER_FILTERS)
+    stmt = select(Order)
+    for key, (column, at_least) in _ORDER_DATE_FILTERS.items():
+        when = parse_datetime(key, filters.get(key))
+        if when is not None:
+            stmt = stmt.where(column >= when if at_least else column <= when)
+    if filters.get("since_id"):
+        if not filters["since_id"].isdigit():
+            raise SandboxError(400, "since_id must be an integer", {"since_id": ["not an integer"]})
+        stmt = stmt.where(Order.id > int(filters["since_id"]))
+    rows, cursors = page(Order, stmt, limit=limit, cursor=cursor, filters=filters)
+    return {"orders": [order_list_item(o) for o in rows], "cursor": cursors}
+
+
+# https://developers.loyaltylion.com/api-reference/v2/resources/orders/get-order
+@bp.get("/orders/<merchant_id>")
+def get_order(merchant_id: str) -> Any:
+    order = program.get_order(merchant_id)
+    if order is None:
+        raise SandboxError(404, f"Order {merchant_id} not found", {"merchant_id": ["not found"]})
+    return order_detail(order)
+
+
+# ------------------------------------------------------------------------- customers
+
+
+# https://developers.loyaltylion.com/api-reference/v2/resources/customers/list-customers
+@bp.get("/customers")
+def list_customers() -> Any:
+    limit = parse_limit(request.args.get("limit"))
+    cursor = decode_cursor(request.args["cursor"]) if request.args.get("cursor") else None
+    filters = cursor["filters"] if cursor else _filters(("email", "merchant_id"))
+    stmt = select(Customer)
+    if filters.get("email"):
+        # Email addresses match case-insensitively.
+        stmt = stmt.where(Customer.email.ilike(filters["email"]))
+    if filters.get("merchant_id"):
+        stmt = stmt.where(Customer.merchant_id == filters["merchant_id"])
+    rows, cursors = page(Customer, stmt, limit=limit, cursor=cursor, filters=filters)
+    return {"customers": [customer_resource(c) for c in rows], "cursor": cursors}
+
+
+# https://developers.loyaltylion.com/api-reference/v2/resources/customers/add-points
+@bp.post("/customers/<merchant_id>/points")
+@mutating
+def add_points(merchant_id: str) -> Response:
+    body = _body("points_add")
+    customer = program.require_customer(merchant_id)
+    program.add_points(customer, int(body["points"]), body.get("reason"))
+    return _empty(201)
+
+
+# https://developers.loyaltylion.com/api-reference/v2/resources/customers/remove-points
+@bp.post("/customers/<merchant_id>/remove_points")
+@mutating
+def remove_points(merchant_id: str) -> Response:
+    body = _body("points_remove")
+    customer = program.require_customer(merchant_id)
+    program.remove_points(customer, int(body["points"]), body.get("reason"))
+    return _empty(204)
+
+
+# https://developers.loyaltylion.com/api-reference/v2/resources/customers/rewards/redeem-reward
+@bp.post("/customers/<merchant_id>/claimed_rewards")
+@mutating
+def claim_reward(merchant_id: str) -> Any:
+    body = _body("claimed_reward")
+    customer = program.require_customer(merchant_id)
+    claimed = rewards.claim_reward(customer, int(body["reward_id"]), source="api")
+    return {"claimed_reward": claimed_reward_resource(claimed)}, 201
+
+
+# --------------------------------------------------------------------------- wiring
+
+
+def _api_error(error: SandboxError) -> Response:
+    call = reqlog.current()
+    if call is not None:
+        call.verdict = call.verdict or error.verdict
+        if not call.errors:
+            call.errors = error.details
+    return error_response(error)
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.before_request(_gate)
+    app.register_error_handler(SandboxError, _api_error)

@@ -1,0 +1,90 @@
+"""The HTML dashboard at / : what the sandbox received and what it made of it."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from sqlalchemy import select
+
+from storefront.sandbox import program, rewards
+from storefront.sandbox.db import db
+from storefront.sandbox.models import Activity, Customer, LedgerEntry, Order, RequestLog
+from storefront.sandbox.runtime import runtime
+from storefront.sandbox.seed import reset_everything
+
+bp = Blueprint("sandbox_dashboard", __name__)
+
+CSRF_KEY = "sandbox_csrf"
+
+
+def _csrf_token() -> str:
+    if CSRF_KEY not in session:
+        session[CSRF_KEY] = secrets.token_urlsafe(24)
+    return session[CSRF_KEY]
+
+
+def _pretty(text: str) -> str:
+    """Indent JSON bodies for reading; leave anything else as it came."""
+    if not text:
+        return ""
+    try:
+        return json.dumps(json.loads(text), indent=2, sort_keys=False)
+    except ValueError:
+        return text
+
+
+@bp.get("/")
+def index() -> str:
+    log_limit = min(int(request.args.get("log", "50") or 50), 500)
+    path_filter = request.args.get("path", "")
+    log_stmt = select(RequestLog).order_by(RequestLog.id.desc()).limit(log_limit)
+    if path_filter:
+        log_stmt = log_stmt.where(RequestLog.path.startswith(path_filter, autoescape=True))
+
+    customers = list(db.session.execute(select(Customer).order_by(Customer.id.desc())).scalars())
+    reward_rows = [(r, rewards.stock(r.id)) for r in rewards.all_rewards()]
+    return render_template(
+        "dashboard.html",
+        customers=[(c, program.balances(c)) for c in customers],
+        ledger=db.session.execute(
+            select(LedgerEntry).order_by(LedgerEntry.id.desc()).limit(100)
+        ).scalars(),
+        orders=db.session.execute(select(Order).order_by(Order.id.desc()).limit(100)).scalars(),
+        activities=db.session.execute(
+            select(Activity).order_by(Activity.id.desc()).limit(100)
+        ).scalars(),
+        rewards=reward_rows,
+        log=list(db.session.execute(log_stmt).scalars()),
+        log_limit=log_limit,
+        path_filter=path_filter,
+        settings=program.settings(),
+        fault=runtime().faults.snapshot(),
+        csrf_token=_csrf_token(),
+        referral_url=program.referral_url,
+        pretty=_pretty,
+        config=current_app.config,
+    )
+
+
+@bp.post("/reset")
+def reset() -> Any:
+    """The dashboard's Reset button (a form POST with a CSRF token)."""
+    sent = request.form.get("csrf_token", "")
+    expected = session.get(CSRF_KEY, "")
+    if not expected or not hmac.compare_digest(sent, expected):
+        abort(400, "Invalid or missing CSRF token: reload the dashboard and try again")
+    reset_everything(current_app._get_current_object())  # type: ignore[attr-defined]
+    return redirect(url_for("sandbox_dashboard.index"))

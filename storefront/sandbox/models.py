@@ -1,0 +1,213 @@
+"""Tables of the sandbox (its own database, see `db.py`).
+
+Money is kept as the decimal strings the Admin API exchanges ("12.50"): SQLite has
+no decimal type and floats would round. Arithmetic happens on `Decimal`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storefront.sandbox.db import UTCDateTime, db, utcnow
+
+
+class Customer(db.Model):
+    __tablename__ = "sandbox_customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The store's customer id (`customer_id` in requests, `merchant_id` in answers).
+    merchant_id: Mapped[str] = mapped_column(String(255), unique=True)
+    email: Mapped[str] = mapped_column(String(320))
+    # Enrolled = an account holder: `guest: false` was sent, or the SDK authenticated
+    # them. Guests earn nothing (LoyaltyLion's documented rule for activities).
+    enrolled: Mapped[bool] = mapped_column(default=False)
+    enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    referral_code: Mapped[str] = mapped_column(String(32), unique=True)
+    referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("sandbox_customers.id"))
+    # The `referral_id` that made the referral, as received.
+    referred_via: Mapped[str | None] = mapped_column(String(255))
+    # What first made the sandbox aware of this customer ("$signup", "order", "sdk"...).
+    source: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    referred_by: Mapped[Customer | None] = relationship(remote_side=[id])
+
+
+class Activity(db.Model):
+    __tablename__ = "sandbox_activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("sandbox_customers.id"), index=True)
+    merchant_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    state: Mapped[str] = mapped_column(String(16))
+    guest: Mapped[bool]
+    date: Mapped[str | None] = mapped_column(String(64))
+    properties: Mapped[Any | None] = mapped_column(JSON)
+    ip_address: Mapped[str | None] = mapped_column(String(255))
+    user_agent: Mapped[str | None] = mapped_column(Text)
+    referral_id: Mapped[str | None] = mapped_column(String(255))
+    tracking_id: Mapped[str | None] = mapped_column(String(255))
+    site_id: Mapped[str | None] = mapped_column(String(64))
+    # The rule it matched ("signup", "review", "custom_rule"; "" for none), which is
+    # also the ledger kind, and what it is worth (fixed when received; 0 = nothing).
+    rule: Mapped[str] = mapped_column(String(32), default="")
+    points: Mapped[int] = mapped_column(default=0)
+    # What the program made of it, for the dashboard ("awarded 200", "duplicate"...).
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    customer: Mapped[Customer] = relationship()
+
+
+class Order(db.Model):
+    __tablename__ = "sandbox_orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(String(255), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("sandbox_customers.id"), index=True)
+    customer_email: Mapped[str] = mapped_column(String(320))
+    merchant_number: Mapped[str | None] = mapped_column(String(255))
+    total: Mapped[str] = mapped_column(String(32))
+    total_shipping: Mapped[str] = mapped_column(String(32))
+    # None = not sent on create; treated as `total` once paid, else 0.
+    total_paid: Mapped[str | None] = mapped_column(String(32))
+    total_refunded: Mapped[str] = mapped_column(String(32), default="0.00")
+    payment_status: Mapped[str] = mapped_column(String(32))
+    refund_status: Mapped[str] = mapped_column(String(32), default="not_refunded")
+    cancellation_status: Mapped[str] = mapped_column(String(32), default="not_cancelled")
+    discount_codes: Mapped[list] = mapped_column(JSON, default=list)
+    claimed_reward_ids: Mapped[list] = mapped_column(JSON, default=list)
+    date: Mapped[str | None] = mapped_column(String(64))
+    ip_address: Mapped[str | None] = mapped_column(String(255))
+    user_agent: Mapped[str | None] = mapped_column(Text)
+    referral_id: Mapped[str | None] = mapped_column(String(255))
+    tracking_id: Mapped[str | None] = mapped_column(String(255))
+    guest: Mapped[bool | None]
+    site_id: Mapped[str | None] = mapped_column(String(64))
+    # Fixed when the order is received, so later settings changes or replays of an
+    # update cannot change what it is worth: purchase points for the customer, and
+    # referral points for their referrer if this is a referred customer's first order.
+    purchase_points: Mapped[int] = mapped_column(default=0)
+    referral_points: Mapped[int] = mapped_column(default=0)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    # How many accepted PUT updates it received (replays included).
+    update_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    customer: Mapped[Customer] = relationship()
+
+
+class Reward(db.Model):
+    __tablename__ = "sandbox_rewards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    point_cost: Mapped[int]
+    discount_amount: Mapped[str] = mapped_column(String(32))
+    # "voucher": hands out a code from the pool. "custom" (LoyaltyLion calls the
+    # store's `rewards/store_fulfilment` webhook) is not built yet: see program.py.
+    kind: Mapped[str] = mapped_column(String(16), default="voucher")
+
+
+class RewardCode(db.Model):
+    """One pre-generated voucher code in a reward's pool."""
+
+    __tablename__ = "sandbox_reward_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reward_id: Mapped[int] = mapped_column(ForeignKey("sandbox_rewards.id"), index=True)
+    code: Mapped[str] = mapped_column(String(255), unique=True)
+    # Set when the code is handed out by a claim.
+    claimed_reward_id: Mapped[int | None] = mapped_column(ForeignKey("sandbox_claimed_rewards.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ClaimedReward(db.Model):
+    __tablename__ = "sandbox_claimed_rewards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("sandbox_customers.id"), index=True)
+    reward_id: Mapped[int] = mapped_column(ForeignKey("sandbox_rewards.id"))
+    code: Mapped[str | None] = mapped_column(String(255), index=True)
+    point_cost: Mapped[int]
+    # "api" (Admin API) or "sdk" (the shopper clicked Claim).
+    source: Mapped[str] = mapped_column(String(16))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_in_order: Mapped[str | None] = mapped_column(String(255))
+
+    customer: Mapped[Customer] = relationship()
+    reward: Mapped[Reward] = relationship()
+
+
+class LedgerEntry(db.Model):
+    """One immutable points transaction: a signed delta in one bucket (`state`).
+
+    Balances are sums over these rows. A change of mind (an order is paid, refunded,
+    cancelled; a review is declined) is recorded as new compensating rows, never by
+    editing old ones: see `program.reconcile`.
+    """
+
+    __tablename__ = "sandbox_ledger"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("sandbox_customers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    points: Mapped[int]
+    state: Mapped[str] = mapped_column(String(16))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("sandbox_orders.id"), index=True)
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("sandbox_activities.id"), index=True)
+    claimed_reward_id: Mapped[int | None] = mapped_column(ForeignKey("sandbox_claimed_rewards.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    customer: Mapped[Customer] = relationship()
+
+
+@event.listens_for(LedgerEntry, "before_update")
+def _ledger_is_append_only(_mapper, _connection, target: LedgerEntry) -> None:
+    raise RuntimeError(f"ledger entry {target.id} is immutable; append a new entry instead")
+
+
+class Setting(db.Model):
+    __tablename__ = "sandbox_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+class RequestLog(db.Model):
+    """Every Admin API (and SDK) call as received, for the dashboard and tests.
+
+    The Authorization header is never stored; only which scheme was used.
+    """
+
+    __tablename__ = "sandbox_request_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(1024), index=True)
+    query: Mapped[str] = mapped_column(Text, default="")
+    site_id: Mapped[str | None] = mapped_column(String(64))
+    auth_scheme: Mapped[str] = mapped_column(String(32), default="none")
+    request_body: Mapped[str] = mapped_column(Text, default="")
+    # None when the connection was dropped on purpose (fault "drop").
+    response_status: Mapped[int | None]
+    response_body: Mapped[str] = mapped_column(Text, default="")
+    # "valid", "invalid" (schema), "rejected" (auth, duplicate, not found...),
+    # "fault" (injected), "n/a" (no body to validate).
+    verdict: Mapped[str] = mapped_column(String(16))
+    errors: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Not errors: things worth a look (unknown fields, odd totals, legacy auth).
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
+    duration_ms: Mapped[int] = mapped_column(default=0)

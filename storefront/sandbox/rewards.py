@@ -1,0 +1,233 @@
+"""Rewards: voucher code pools, claims, and codes coming back on orders.
+
+`import_codes(reward_id, codes)` is public (the CLI, the control route and the shop's
+`make run` use it). Call it inside an app context of the sandbox app and commit:
+
+    with sandbox_app.app_context():
+        result = import_codes(1, ["SAVE5-AAAA", "SAVE5-BBBB"])
+        db.session.commit()
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import func, select
+
+from storefront.sandbox.constants import SEED_CODE_PREFIX, SEED_REWARD
+from storefront.sandbox.db import db, utcnow
+from storefront.sandbox.errors import SandboxError
+from storefront.sandbox.models import (
+    ClaimedReward,
+    Customer,
+    LedgerEntry,
+    Order,
+    Reward,
+    RewardCode,
+)
+from storefront.sandbox.program import balances
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    reward_id: int
+    added: int
+    duplicates: int
+    blank: int
+    unused: int  # unused codes in the pool after the import
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Stock:
+    total: int
+    unused: int
+    claimed: int
+    used: int
+
+
+def require_reward(reward_id: int) -> Reward:
+    reward = db.session.get(Reward, reward_id)
+    if reward is None:
+        raise SandboxError(404, f"Reward {reward_id} not found", {"reward_id": ["not found"]})
+    return reward
+
+
+def import_codes(reward_id: int, codes: list[str]) -> ImportResult:
+    """Add voucher codes to a reward's pool, skipping blanks and duplicates.
+
+    Codes are unique across all rewards, compared case-insensitively (checkouts
+    usually treat codes that way); surrounding whitespace is dropped.
+    """
+    require_reward(reward_id)
+    existing = {code.upper() for code in db.session.execute(select(RewardCode.code)).scalars()}
+    added = duplicates = blank = 0
+    for raw in codes:
+        code = str(raw).strip()
+        if not code:
+            blank += 1
+            continue
+        if code.upper() in existing:
+            duplicates += 1
+            continue
+        existing.add(code.upper())
+        db.session.add(RewardCode(reward_id=reward_id, code=code))
+        added += 1
+    db.session.flush()
+    return ImportResult(reward_id, added, duplicates, blank, stock(reward_id).unused)
+
+
+def parse_code_csv(text: str) -> list[str]:
+    """Codes from CSV text: a `code` header row then one code per line.
+
+    Without a header, the first column of every row is taken as a code. Other
+    columns are ignored, so an export with extra columns works as long as one is
+    named `code`.
+    """
+    rows = [row for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if row]
+    if not rows:
+        return []
+    header = [cell.strip().lower() for cell in rows[0]]
+    if "code" in header:
+        column = header.index("code")
+        return [row[column] for row in rows[1:] if len(row) > column]
+    return [row[0] for row in rows]
+
+
+def stock(reward_id: int) -> Stock:
+    total, unused = db.session.execute(
+        select(
+            func.count(RewardCode.id),
+            func.count(RewardCode.id).filter(RewardCode.claimed_reward_id.is_(None)),
+        ).where(RewardCode.reward_id == reward_id)
+    ).one()
+    used = db.session.execute(
+        select(func.count(ClaimedReward.id)).where(
+            ClaimedReward.reward_id == reward_id, ClaimedReward.used_at.is_not(None)
+        )
+    ).scalar_one()
+    return Stock(total=total, unused=unused, claimed=total - unused, used=used)
+
+
+def claim_reward(customer: Customer, reward_id: int, source: str) -> ClaimedReward:
+    """Spend points on a reward and hand out the next unused code of its pool.
+
+    Too few approved points -> 422; empty pool -> 422 "out of stock" (the sandbox's
+    choice: the request is well-formed but cannot be fulfilled right now).
+    """
+    reward = db.session.get(Reward, reward_id)
+    if reward is None:
+        raise SandboxError(422, f"No reward with id {reward_id}", {"reward_id": ["no such reward"]})
+    if reward.kind != "voucher":
+        # Seam for custom rewards: LoyaltyLion would POST `rewards/store_fulfilment` to
+        # the store's webhook here and mark the claim fulfilled on a 2xx. Not built yet.
+        raise SandboxError(
+            422,
+            f"Reward {reward_id} is a custom reward; the sandbox only fulfils voucher rewards",
+            {"reward_id": ["custom rewards are not supported by the sandbox yet"]},
+        )
+    have = balances(customer).approved
+    if have < reward.point_cost:
+        raise SandboxError(
+            422,
+            f"Customer {customer.merchant_id} does not have enough points for "
+            f"{reward.title!r} ({reward.point_cost} needed, {have} approved)",
+            {"points": [f"needs {reward.point_cost} approved points, has {have}"]},
+        )
+    code = db.session.execute(
+        select(RewardCode)
+        .where(RewardCode.reward_id == reward.id, RewardCode.claimed_reward_id.is_(None))
+        .order_by(RewardCode.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    if code is None:
+        raise SandboxError(
+            422,
+            f"Reward {reward.id} ({reward.title}) is out of stock: its voucher code pool is "
+            f"empty. Import codes with POST /_sandbox/rewards/{reward.id}/codes.",
+            {"reward_id": ["out of stock: no unused voucher codes left"]},
+        )
+    claimed = ClaimedReward(
+        customer_id=customer.id,
+        reward_id=reward.id,
+        code=code.code,
+        point_cost=reward.point_cost,
+        source=source,
+    )
+    db.session.add(claimed)
+    db.session.flush()
+    code.claimed_reward_id = claimed.id
+    db.session.add(
+        LedgerEntry(
+            customer_id=customer.id,
+            kind="reward_claim",
+            points=-reward.point_cost,
+            state="approved",
+            claimed_reward_id=claimed.id,
+            reason=f"Claimed {reward.title}",
+        )
+    )
+    db.session.flush()
+    return claimed
+
+
+def mark_codes_used(order: Order) -> list[str]:
+    """Codes in `discount_codes` (and `claimed_reward_ids`) mark claimed rewards used.
+
+    Unknown codes are ignored, as LoyaltyLion documents; they show up as a note.
+    """
+    notes: list[str] = []
+    for entry in order.discount_codes or []:
+        code = entry["code"]
+        claimed = db.session.execute(
+            select(ClaimedReward).where(func.upper(ClaimedReward.code) == code.upper())
+        ).scalar_one_or_none()
+        if claimed is None:
+            notes.append(f"discount code {code!r} is not a reward code (ignored)")
+        else:
+            _mark_used(claimed, order, notes)
+    for claimed_id in order.claimed_reward_ids or []:
+        claimed = db.session.get(ClaimedReward, claimed_id)
+        if claimed is None or claimed.customer_id != order.customer_id:
+            notes.append(f"claimed_reward_ids: {claimed_id} is not this customer's claimed reward")
+        else:
+            _mark_used(claimed, order, notes)
+    return notes
+
+
+def _mark_used(claimed: ClaimedReward, order: Order, notes: list[str]) -> None:
+    if claimed.used_at is None:
+        claimed.used_at = utcnow()
+        claimed.used_in_order = order.merchant_id
+    elif claimed.used_in_order != order.merchant_id:
+        notes.append(
+            f"reward code {claimed.code!r} was already used on order {claimed.used_in_order}"
+        )
+
+
+def claimed_rewards(customer: Customer) -> list[ClaimedReward]:
+    return list(
+        db.session.execute(
+            select(ClaimedReward)
+            .where(ClaimedReward.customer_id == customer.id)
+            .order_by(ClaimedReward.id.desc())
+        ).scalars()
+    )
+
+
+def all_rewards() -> list[Reward]:
+    return list(db.session.execute(select(Reward).order_by(Reward.id)).scalars())
+
+
+def seed(code_count: int) -> None:
+    """The seeded "$5 off" reward (id 1) and `code_count` codes LLSBX-5OFF-0001..."""
+    if db.session.get(Reward, SEED_REWARD["id"]) is None:
+        db.session.add(Reward(**SEED_REWARD))
+        db.session.flush()
+        import_codes(
+            SEED_REWARD["id"], [f"{SEED_CODE_PREFIX}{n:04d}" for n in range(1, code_count + 1)]
+        )

@@ -1,0 +1,596 @@
+/*
+ * LoyaltyLion sandbox SDK stand-in. NOT the real LoyaltyLion SDK, not for production.
+ *
+ * Served at <sandbox>/sdk/loader.js. It implements the documented browser API
+ * (https://developers.loyaltylion.com/sdk/initialize-sdk) closely enough to develop
+ * and test a shop against the local sandbox:
+ *
+ *   loyaltylion.init({token, customer: {id, email}, auth: {date, token}})  once per page
+ *   loyaltylion.authenticateCustomer({customer, auth})                     later login
+ *   loyaltylion.logoutCustomer()                                           SPA logout
+ *   loyaltylion.on(eventName, handler)
+ *
+ * It takes over the stub that the shop's <head> snippet created (same object, kept
+ * under both window.loyaltylion and window.lion), runs the init the stub recorded
+ * in `_initData`, then replays the queued `_buffer` calls in order.
+ *
+ * The customer auth token is checked by the sandbox server (POST /sdk/session),
+ * never here; afterwards the page holds a short-lived session token only.
+ *
+ * For tests, state is exposed on `loyaltylion.sandbox`:
+ *   {ready: Promise, settled: Promise, state, authenticated, customer, lastError, refresh()}
+ * and on <html data-lion-state="loading|guest|customer|error">.
+ *
+ * Plain ES2017, no dependencies.
+ */
+(function () {
+  'use strict';
+
+  var existing = window.loyaltylion;
+  if (existing && existing.isSandbox) {
+    return; // loaded twice: the first copy is in charge
+  }
+
+  // ------------------------------------------------------------------ setup
+
+  var ORIGIN = (function () {
+    var script = document.currentScript ||
+      document.querySelector('script[src*="/sdk/loader.js"]');
+    return new URL(script ? script.src : '/', window.location.href).origin;
+  })();
+
+  // Keep the stub object (other code may hold a reference to it) or start fresh.
+  var sdk = existing && typeof existing === 'object' ? existing : {};
+  var recordedInit = sdk._initData;
+  var queued = Array.isArray(sdk._buffer) ? sdk._buffer.slice() : [];
+
+  var initCalled = false;
+  var siteToken = null;
+  var sessionToken = null;
+  var view = null; // last state from the sandbox: {rules, rewards, customer|null}
+  var notice = null; // {kind: 'code'|'error', ...} shown on the loyalty page
+  var handlers = {};
+  var fired = {};
+  var queue = Promise.resolve();
+  var resolveReady;
+
+  var sandbox = {
+    ready: new Promise(function (resolve) { resolveReady = resolve; }),
+    settled: Promise.resolve(),
+    state: 'loading',
+    authenticated: false,
+    customer: null,
+    lastError: null,
+    origin: ORIGIN,
+    refresh: function () { return run(refreshState); }
+  };
+
+  // ------------------------------------------------------------ public API
+
+  sdk.isLoyaltyLion = true;
+  sdk.isSandbox = true;
+  sdk.version = 2;
+  sdk.sandbox = sandbox;
+  sdk._buffer = [];
+
+  sdk.init = function (options) {
+    if (initCalled) {
+      throw new Error('Cannot call loyaltylion.init more than once');
+    }
+    initCalled = true;
+    if (!options || !options.token) {
+      throw new Error('Token must be supplied to loyaltylion.init');
+    }
+    sdk._initData = options;
+    siteToken = options.token;
+    var done = run(function () {
+      return startSession(options.customer, options.auth);
+    });
+    done.then(function () {
+      resolveReady(sandbox);
+      emit('ready', sandbox);
+    });
+    return done;
+  };
+
+  sdk.authenticateCustomer = function (options) {
+    requireInit('authenticateCustomer');
+    options = options || {};
+    return run(function () { return startSession(options.customer, options.auth); });
+  };
+
+  sdk.logoutCustomer = function () {
+    requireInit('logoutCustomer');
+    return run(function () {
+      sessionToken = null;
+      notice = null;
+      return startSession(null, null).then(function () { emit('customer:logout', null); });
+    });
+  };
+
+  sdk.on = function (name, handler) {
+    if (typeof handler !== 'function') {
+      throw new Error('loyaltylion.on needs an event name and a function');
+    }
+    (handlers[name] = handlers[name] || []).push(handler);
+    if (name === 'ready' && fired.ready) {
+      handler(sandbox); // late listeners still hear about readiness
+    }
+  };
+
+  window.loyaltylion = sdk;
+  window.lion = sdk;
+
+  function requireInit(method) {
+    if (!initCalled) {
+      throw new Error('Call loyaltylion.init before loyaltylion.' + method);
+    }
+  }
+
+  // One operation at a time, in call order, whatever the network does.
+  function run(operation) {
+    queue = queue.then(operation, operation);
+    sandbox.settled = queue;
+    return queue;
+  }
+
+  function emit(name, payload) {
+    fired[name] = true;
+    (handlers[name] || []).forEach(function (handler) {
+      try {
+        handler(payload);
+      } catch (err) {
+        console.error('LoyaltyLion sandbox: a "' + name + '" handler threw', err);
+      }
+    });
+  }
+
+  // ------------------------------------------------------------- network
+
+  function api(method, path, body) {
+    var headers = {};
+    if (body !== undefined) { headers['Content-Type'] = 'application/json'; }
+    if (sessionToken) { headers.Authorization = 'Bearer ' + sessionToken; }
+    return fetch(ORIGIN + path, {
+      method: method,
+      headers: headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      mode: 'cors',
+      credentials: 'omit'
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) {
+          var message = (data && data.error && data.error.message) || ('HTTP ' + response.status);
+          var error = new Error(message);
+          error.status = response.status;
+          throw error;
+        }
+        return data;
+      });
+    });
+  }
+
+  function setPhase(phase) {
+    sandbox.state = phase;
+    document.documentElement.dataset.lionState = phase;
+  }
+
+  function startSession(customer, auth) {
+    setPhase('loading');
+    var body = { token: siteToken };
+    if (customer || auth) {
+      body.customer = customer || null;
+      body.auth = auth || null;
+    }
+    return api('POST', '/sdk/session', body).then(function (data) {
+      sessionToken = data.session_token || null;
+      applyState(data.state);
+      sandbox.authenticated = Boolean(data.authenticated);
+      sandbox.lastError = null;
+      if (data.auth_error) {
+        // The shopper stays a guest; say why in the console.
+        report(data.auth_error);
+        emit('customer:auth_failed', data.auth_error);
+      } else if (data.authenticated) {
+        emit('customer:authenticated', sandbox.customer);
+      }
+      whenDomReady(render);
+      setPhase(sandbox.authenticated ? 'customer' : 'guest');
+    }).catch(function (err) {
+      fail(err);
+    });
+  }
+
+  function refreshState() {
+    if (!sessionToken) { return startSession(null, null); }
+    return api('GET', '/sdk/state').then(function (data) {
+      applyState(data.state);
+      whenDomReady(render);
+    }).catch(fail);
+  }
+
+  function fail(err) {
+    sessionToken = null;
+    sandbox.authenticated = false;
+    sandbox.customer = null;
+    report(err.message);
+    setPhase('error');
+  }
+
+  // lastError holds the reason; the console line says where it comes from.
+  function report(message) {
+    sandbox.lastError = message;
+    console.error('LoyaltyLion sandbox: ' + message);
+  }
+
+  function applyState(state) {
+    view = state;
+    var c = state && state.customer;
+    sandbox.customer = c ? {
+      id: c.merchant_id,
+      email: c.email,
+      points: c.points,
+      referralUrl: c.referral_url
+    } : null;
+  }
+
+  function claim(reward, button) {
+    button.disabled = true;
+    button.setAttribute('aria-busy', 'true');
+    return run(function () {
+      return api('POST', '/sdk/claim', { reward_id: reward.id }).then(function (data) {
+        applyState(data.state);
+        var claimed = data.claimed_reward;
+        notice = { kind: 'code', title: claimed.reward.title, code: claimed.redeemable.code };
+        emit('reward:claimed', claimed);
+      }).catch(function (err) {
+        report('could not claim "' + reward.title + '": ' + err.message);
+        notice = { kind: 'error', message: 'Sorry, we could not claim that reward: ' + err.message };
+      }).then(function () {
+        render();
+        var shown = document.querySelector('#loyaltylion .lion-loyalty-page__notice');
+        if (shown) { shown.focus(); }
+      });
+    });
+  }
+
+  // ------------------------------------------------------------- rendering
+
+  function whenDomReady(fn) {
+    if (document.readyState === 'loading') {
+      document.addEventListener('DOMContentLoaded', fn, { once: true });
+    } else {
+      fn();
+    }
+  }
+
+  // Tiny element builder: text is always set as text, never parsed as HTML.
+  function h(tag, attrs, children) {
+    var el = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      var value = attrs[key];
+      if (value === false || value === null || value === undefined) { return; }
+      if (key === 'class') { el.className = value; } else if (key === 'text') { el.textContent = value; } else if (key.slice(0, 2) === 'on') { el.addEventListener(key.slice(2), value); } else { el.setAttribute(key, value === true ? '' : String(value)); }
+    });
+    (children || []).forEach(function (child) {
+      if (child === null || child === undefined || child === false) { return; }
+      el.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
+    });
+    return el;
+  }
+
+  var uid = 0;
+  function nextId(prefix) { uid += 1; return prefix + '-' + uid; }
+
+  function plural(n, word) { return n + ' ' + word + (Math.abs(n) === 1 ? '' : 's'); }
+
+  function ensureStylesheet() {
+    if (document.querySelector('link[data-lion-sandbox-css]')) { return; }
+    document.head.appendChild(h('link', {
+      rel: 'stylesheet', href: ORIGIN + '/sdk/lion.css', 'data-lion-sandbox-css': true
+    }));
+  }
+
+  // All SDK UI lives in #loyaltylion so a store restyles it with '#loyaltylion ...'.
+  // Use the store's own #loyaltylion if it has one; else create it inside the first
+  // loyalty page hook, or at the end of <body> when there is none.
+  function container(preferredHost) {
+    var root = document.getElementById('loyaltylion');
+    if (!root) {
+      root = h('div', { id: 'loyaltylion' });
+      (preferredHost || document.body).appendChild(root);
+    }
+    return root;
+  }
+
+  function render() {
+    if (!view) { return; }
+    ensureStylesheet();
+    renderPoints();
+    renderReferralUrls();
+    renderRulesLists();
+    renderLoyaltyPages();
+  }
+
+  function points() {
+    return view.customer ? view.customer.points : { approved: 0, pending: 0, spent: 0, lifetime: 0 };
+  }
+
+  function renderPoints() {
+    var p = points();
+    document.querySelectorAll('[data-lion-points]').forEach(function (el) {
+      var variant = el.getAttribute('data-lion-points');
+      var value = variant && Object.prototype.hasOwnProperty.call(p, variant) ? p[variant] : p.approved + p.pending;
+      el.textContent = String(value);
+    });
+  }
+
+  function renderReferralUrls() {
+    var url = view.customer ? view.customer.referral_url : '';
+    document.querySelectorAll('[data-lion-referral-url]').forEach(function (el) {
+      el.textContent = url;
+    });
+  }
+
+  function rulesList() {
+    return h('ul', { class: 'lion-rules-list' }, view.rules.map(function (rule) {
+      // The spaces keep it readable where the stylesheet does not reach.
+      return h('li', { class: 'lion-rule' }, [
+        h('span', { class: 'lion-rule__title', text: rule.title }),
+        ' ',
+        h('span', { class: 'lion-rule__points', text: '+' + plural(rule.points, 'point') }),
+        rule.description ? ' ' : null,
+        rule.description ? h('span', { class: 'lion-rule__description', text: rule.description }) : null
+      ]);
+    }));
+  }
+
+  function renderRulesLists() {
+    document.querySelectorAll('[data-lion-rules-list]').forEach(function (el) {
+      el.textContent = '';
+      el.appendChild(rulesList());
+    });
+  }
+
+  function renderLoyaltyPages() {
+    var hooks = document.querySelectorAll('[data-lion-integrated-page]');
+    hooks.forEach(function (hook, index) {
+      var host = hook.closest('#loyaltylion') ? hook : null;
+      if (!host) {
+        var root = container(index === 0 ? hook : null);
+        host = hook.contains(root) ? root : hook;
+      }
+      var old = host.querySelector(':scope > .lion-loyalty-page');
+      var page = view.customer ? customerPage() : guestPage();
+      if (old) { host.replaceChild(page, old); } else { host.insertBefore(page, host.firstChild); }
+    });
+  }
+
+  function section(modifier, title, children) {
+    var headingId = nextId('lion-heading');
+    return h('section', {
+      class: 'lion-loyalty-page__section lion-loyalty-page__section--' + modifier,
+      'aria-labelledby': headingId
+    }, [h('h3', { id: headingId, class: 'lion-loyalty-page__heading', text: title })].concat(children));
+  }
+
+  function guestPage() {
+    return h('div', { class: 'lion-loyalty-page lion-loyalty-page--guest' }, [
+      h('h2', { class: 'lion-loyalty-page__title', text: 'Join our rewards program' }),
+      h('p', { class: 'lion-loyalty-page__intro', text: 'Earn points every time you shop and turn them into discounts.' }),
+      h('p', { class: 'lion-loyalty-page__actions' }, [
+        h('a', { class: 'lion-button', href: '/signup', text: 'Join now' }),
+        h('a', { class: 'lion-button lion-button--secondary', href: '/login', text: 'Log in' })
+      ]),
+      section('rules', 'Ways to earn', [rulesList()]),
+      section('rewards', 'Rewards', [h('ul', { class: 'lion-rewards-list' }, view.rewards.map(function (reward) {
+        return h('li', { class: 'lion-reward' }, [
+          h('span', { class: 'lion-reward__title', text: reward.title }),
+          h('span', { class: 'lion-reward__cost', text: plural(reward.point_cost, 'point') })
+        ]);
+      }))])
+    ]);
+  }
+
+  function customerPage() {
+    var c = view.customer;
+    return h('div', { class: 'lion-loyalty-page lion-loyalty-page--customer' }, [
+      h('h2', { class: 'lion-loyalty-page__title', text: 'Your rewards' }),
+      h('p', { class: 'lion-loyalty-page__points' }, [
+        h('span', { class: 'lion-loyalty-page__points-value', 'data-points': 'approved', text: String(c.points.approved) }),
+        ' points to spend'
+      ]),
+      c.points.pending ? h('p', { class: 'lion-loyalty-page__pending' }, [
+        h('span', { class: 'lion-loyalty-page__pending-value', 'data-points': 'pending', text: String(c.points.pending) }),
+        ' points pending (they count once your order is paid or approved)'
+      ]) : null,
+      noticeBox(),
+      section('rewards', 'Rewards', [rewardsList()]),
+      section('rules', 'Ways to earn', [rulesList()]),
+      section('claimed', 'Your reward codes', [claimedList(c.claimed_rewards)]),
+      section('referral', 'Refer a friend', [
+        h('p', { class: 'lion-referral__url' }, [h('code', { text: c.referral_url })]),
+        h('button', { type: 'button', class: 'lion-button lion-referral__button', 'data-lion-refer': true, text: 'Share your referral link' })
+      ]),
+      section('history', 'Points history', [historyTable(c.history)])
+    ]);
+  }
+
+  function noticeBox() {
+    if (!notice) { return null; }
+    if (notice.kind === 'error') {
+      return h('div', { class: 'lion-loyalty-page__notice lion-loyalty-page__notice--error', role: 'alert', tabindex: '-1', text: notice.message });
+    }
+    return h('div', { class: 'lion-loyalty-page__notice lion-claimed-code', role: 'status', tabindex: '-1' }, [
+      h('p', { class: 'lion-claimed-code__label', text: 'You claimed ' + notice.title + '. Your code:' }),
+      h('p', { class: 'lion-claimed-code__code', text: notice.code }),
+      h('p', { class: 'lion-claimed-code__hint', text: 'Enter it at checkout. It works once.' })
+    ]);
+  }
+
+  function rewardsList() {
+    return h('ul', { class: 'lion-rewards-list' }, view.rewards.map(function (reward) {
+      var reasonId = nextId('lion-reward-reason');
+      var button = h('button', {
+        type: 'button',
+        class: 'lion-reward__claim-button',
+        disabled: !reward.can_claim,
+        'aria-describedby': reward.reason ? reasonId : null
+      }, ['Claim', h('span', { class: 'lion-visually-hidden', text: ' ' + reward.title })]);
+      if (reward.can_claim) {
+        button.addEventListener('click', function () { claim(reward, button); });
+      }
+      return h('li', { class: 'lion-reward' + (reward.can_claim ? '' : ' lion-reward--unavailable') }, [
+        h('span', { class: 'lion-reward__title', text: reward.title }),
+        h('span', { class: 'lion-reward__cost', text: plural(reward.point_cost, 'point') }),
+        button,
+        reward.reason ? h('span', { id: reasonId, class: 'lion-reward__reason', text: reward.reason }) : null
+      ]);
+    }));
+  }
+
+  function claimedList(items) {
+    if (!items.length) {
+      return h('p', { class: 'lion-loyalty-page__empty', text: 'No rewards claimed yet.' });
+    }
+    return h('ul', { class: 'lion-claimed-rewards' }, items.map(function (item) {
+      return h('li', { class: 'lion-claimed-reward' + (item.used ? ' lion-claimed-reward--used' : '') }, [
+        h('code', { class: 'lion-claimed-reward__code', text: item.code }),
+        h('span', { class: 'lion-claimed-reward__title', text: item.title }),
+        h('span', {
+          class: 'lion-claimed-reward__status',
+          text: item.used ? 'Used' + (item.used_in_order ? ' on order ' + item.used_in_order : '') : 'Not used yet'
+        })
+      ]);
+    }));
+  }
+
+  function historyTable(rows) {
+    if (!rows.length) {
+      return h('p', { class: 'lion-loyalty-page__empty', text: 'No points yet.' });
+    }
+    return h('table', { class: 'lion-history' }, [
+      h('thead', {}, [h('tr', {}, [
+        h('th', { scope: 'col', text: 'Date' }),
+        h('th', { scope: 'col', text: 'Activity' }),
+        h('th', { scope: 'col', text: 'Points' }),
+        h('th', { scope: 'col', text: 'Status' })
+      ])]),
+      h('tbody', {}, rows.map(function (row) {
+        return h('tr', { class: 'lion-history__row lion-history__row--' + row.state }, [
+          h('td', { text: new Date(row.created_at).toLocaleDateString() }),
+          h('td', { text: row.reason }),
+          h('td', { class: 'lion-history__points', text: (row.points > 0 ? '+' : '') + row.points }),
+          h('td', { text: row.state })
+        ]);
+      }))
+    ]);
+  }
+
+  // --------------------------------------------------------- referral modal
+
+  var modal = null;
+  var modalOpener = null;
+
+  function openReferralModal(opener) {
+    closeReferralModal();
+    modalOpener = opener;
+    var titleId = nextId('lion-refer-title');
+    var c = view && view.customer;
+    var body;
+    if (c) {
+      var inputId = nextId('lion-refer-link');
+      var input = h('input', { id: inputId, class: 'lion-modal__link', type: 'text', readonly: true, value: c.referral_url });
+      var copy = h('button', { type: 'button', class: 'lion-button lion-modal__copy', text: 'Copy link' });
+      copy.addEventListener('click', function () {
+        input.select();
+        var done = function () { copy.textContent = 'Copied'; };
+        if (navigator.clipboard) { navigator.clipboard.writeText(c.referral_url).then(done, done); } else { done(); }
+      });
+      body = [
+        h('p', { class: 'lion-modal__text', text: 'Share this link. When a friend signs up and their first order is paid, you earn points.' }),
+        h('label', { class: 'lion-modal__label', for: inputId, text: 'Your referral link' }),
+        input,
+        copy
+      ];
+    } else {
+      body = [
+        h('p', { class: 'lion-modal__text', text: 'Log in or create an account to get your referral link.' }),
+        h('p', {}, [
+          h('a', { class: 'lion-button', href: '/login', text: 'Log in' }), ' ',
+          h('a', { class: 'lion-button lion-button--secondary', href: '/signup', text: 'Join now' })
+        ])
+      ];
+    }
+    var close = h('button', { type: 'button', class: 'lion-modal__close', 'aria-label': 'Close', text: '×' });
+    close.addEventListener('click', closeReferralModal);
+    var dialog = h('div', { class: 'lion-modal', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': titleId, tabindex: '-1' },
+      [close, h('h2', { id: titleId, class: 'lion-modal__title', text: 'Refer a friend' })].concat(body));
+    modal = h('div', { class: 'lion-modal-backdrop' }, [dialog]);
+    modal.addEventListener('click', function (event) { if (event.target === modal) { closeReferralModal(); } });
+    modal.addEventListener('keydown', trapKeys);
+    ensureStylesheet();
+    container(null).appendChild(modal);
+    var first = dialog.querySelector('input, a, button:not(.lion-modal__close)');
+    (first || dialog).focus();
+  }
+
+  function trapKeys(event) {
+    if (event.key === 'Escape') {
+      closeReferralModal();
+      return;
+    }
+    if (event.key !== 'Tab') { return; }
+    var items = modal.querySelectorAll('a[href], button, input');
+    var firstItem = items[0];
+    var lastItem = items[items.length - 1];
+    if (event.shiftKey && document.activeElement === firstItem) {
+      lastItem.focus();
+      event.preventDefault();
+    } else if (!event.shiftKey && document.activeElement === lastItem) {
+      firstItem.focus();
+      event.preventDefault();
+    }
+  }
+
+  function closeReferralModal() {
+    if (!modal) { return; }
+    modal.remove();
+    modal = null;
+    if (modalOpener && modalOpener.focus) { modalOpener.focus(); }
+    modalOpener = null;
+  }
+
+  // Delegated, so [data-lion-refer] elements added later work too.
+  document.addEventListener('click', function (event) {
+    var opener = event.target.closest && event.target.closest('[data-lion-refer]');
+    if (opener) {
+      event.preventDefault();
+      openReferralModal(opener);
+    }
+  });
+
+  // ------------------------------------------------------------- take over
+
+  setPhase('loading');
+  if (recordedInit !== undefined) {
+    try {
+      sdk.init(recordedInit);
+    } catch (err) {
+      report(err.message);
+      setPhase('error');
+    }
+  }
+  queued.forEach(function (call) {
+    var name = call[0];
+    var args = call[1] || [];
+    try {
+      if (typeof sdk[name] !== 'function') {
+        throw new Error('unknown method loyaltylion.' + name);
+      }
+      sdk[name].apply(sdk, args);
+    } catch (err) {
+      report('queued call ' + name + ' failed: ' + err.message);
+    }
+  });
+})();

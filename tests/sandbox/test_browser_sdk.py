@@ -1,0 +1,276 @@
+"""The SDK stand-in in a real browser (Debian's Chromium through Playwright).
+
+A throwaway "shop" app, served on its own port, renders a page with the head
+snippet (a stub like LoyaltyLion's official one that queues calls and loads the
+sandbox's loader.js asynchronously), an init call and the documented hooks. The
+sandbox is configured with that shop origin, so CORS is exercised for real.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask, request
+
+from storefront.sandbox.server import RunningServer, start_server
+
+from .support import SandboxClient, auth_token, dispose, make_sandbox_app, now_iso
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SITE_TOKEN = "sandbox_site_token"
+CUSTOMER = {"id": "42", "email": "ada@example.com"}
+
+# What the shop's <head> snippet does (mirrors LoyaltyLion's official snippet):
+# a stub that records init and queues calls, then loads the loader asynchronously.
+STUB = """
+(function (w, d, src) {
+  if (w.loyaltylion && w.loyaltylion.isLoyaltyLion) { return; }
+  var called = false;
+  var stub = {
+    isLoyaltyLion: true,
+    version: 2,
+    _buffer: [],
+    _initData: undefined,
+    init: function (opts) {
+      if (called) { throw new Error('Cannot call loyaltylion.init more than once'); }
+      called = true;
+      if (!opts || !opts.token) { throw new Error('Token must be supplied to loyaltylion.init'); }
+      stub._initData = opts;
+    }
+  };
+  ['authenticateCustomer', 'logoutCustomer', 'on'].forEach(function (name) {
+    stub[name] = function () { stub._buffer.push([name, Array.prototype.slice.call(arguments)]); };
+  });
+  w.loyaltylion = w.lion = stub;
+  var s = d.createElement('script');
+  s.async = true;
+  s.src = src;
+  d.head.appendChild(s);
+})(window, document, {loader});
+"""
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Test shop</title><link rel="icon" href="data:,">
+<script>{stub}</script>
+<script>{calls}</script>
+</head>
+<body>
+  <header>Points: <span id="total" data-lion-points></span>
+    (<span id="approved" data-lion-points="approved"></span> approved,
+     <span id="pending" data-lion-points="pending"></span> pending)
+    <button type="button" id="refer" data-lion-refer>Refer a friend</button>
+  </header>
+  <p>Your link: <span id="ref" data-lion-referral-url></span></p>
+  <aside data-lion-rules-list></aside>
+  <main data-lion-integrated-page></main>
+</body></html>
+"""
+
+
+def _auth(customer: dict[str, str], tamper: bool = False) -> dict[str, str]:
+    date = now_iso()
+    token = auth_token(customer["id"], date, customer["email"])
+    if tamper:
+        token = token[:-1] + ("0" if token[-1] != "0" else "1")
+    return {"date": date, "token": token}
+
+
+def make_shop(sandbox_url: dict[str, str]) -> Flask:
+    shop = Flask("test_shop")
+
+    @shop.get("/page")
+    def page() -> str:
+        mode = request.args.get("mode", "customer")
+        init = {"token": SITE_TOKEN}
+        calls = "window.readyCalls = 0; loyaltylion.on('ready', () => { window.readyCalls += 1; });"
+        if mode in ("customer", "tampered"):
+            init.update(customer=CUSTOMER, auth=_auth(CUSTOMER, tamper=mode == "tampered"))
+        if mode == "queued":
+            # Guest init, then a login on the same page, both before the loader arrived.
+            login = {"customer": CUSTOMER, "auth": _auth(CUSTOMER)}
+            calls += f"loyaltylion.init({json.dumps(init)});"
+            calls += f"loyaltylion.authenticateCustomer({json.dumps(login)});"
+        elif mode != "none":
+            calls += f"loyaltylion.init({json.dumps(init)});"
+        loader = json.dumps(sandbox_url["url"] + "/sdk/loader.js")
+        return PAGE.replace("{stub}", STUB.replace("{loader}", loader)).replace("{calls}", calls)
+
+    return shop
+
+
+@pytest.fixture(scope="module")
+def browser_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: install Debian's chromium package "
+            "(do not run `playwright install`)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    sandbox_url: dict[str, str] = {}
+    shop_server: RunningServer = start_server(make_shop(sandbox_url), quiet=True)
+    app = make_sandbox_app(
+        tmp_path_factory.mktemp("browser") / "sandbox.sqlite3", SANDBOX_SHOP_ORIGIN=shop_server.url
+    )
+    sandbox_server = start_server(app, quiet=True)
+    sandbox_url["url"] = sandbox_server.url
+    client = SandboxClient(sandbox_server.url)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield {"browser": browser, "shop": shop_server.url, "client": client}
+        finally:
+            browser.close()
+            client.close()
+            sandbox_server.shutdown()
+            shop_server.shutdown()
+            dispose(app)
+
+
+@pytest.fixture
+def env(browser_env: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    client: SandboxClient = browser_env["client"]
+    client.reset()
+    client.signup(CUSTOMER["id"], email=CUSTOMER["email"])  # 200
+    assert client.api("POST", "/v2/customers/42/points", {"points": 500}).status_code == 201
+    client.create_order("1001", "42", total="10.00", total_shipping="0.00")  # 100 pending
+    context = browser_env["browser"].new_context()
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    yield {**browser_env, "page": page, "console_errors": errors}
+    context.close()
+
+
+def _open(env: dict[str, Any], mode: str) -> Any:
+    page = env["page"]
+    page.goto(f"{env['shop']}/page?mode={mode}")
+    page.wait_for_function(
+        "() => ['guest', 'customer', 'error'].includes(document.documentElement.dataset.lionState)"
+        " && window.loyaltylion.sandbox"
+    )
+    page.evaluate("() => window.loyaltylion.sandbox.settled")
+    return page
+
+
+def test_an_authenticated_customer_sees_points_and_can_claim(env: dict[str, Any]) -> None:
+    page = _open(env, "customer")
+    assert page.evaluate("document.documentElement.dataset.lionState") == "customer"
+    sandbox = page.evaluate(
+        "() => ({auth: loyaltylion.sandbox.authenticated, id: loyaltylion.sandbox.customer.id,"
+        " err: loyaltylion.sandbox.lastError, same: window.lion === window.loyaltylion})"
+    )
+    assert sandbox == {"auth": True, "id": "42", "err": None, "same": True}
+    assert page.evaluate("window.readyCalls") == 1
+
+    root = page.locator("#loyaltylion")
+    assert root.locator(".lion-loyalty-page__points-value").inner_text() == "700"
+    assert page.locator("#total").inner_text() == "800"  # approved + pending
+    assert page.locator("#approved").inner_text() == "700"
+    assert page.locator("#pending").inner_text() == "100"
+    assert "?ll_ref_id=" in page.locator("#ref").inner_text()
+    assert "Create an account" in page.locator("[data-lion-rules-list]").inner_text()
+
+    claim = root.get_by_role("button", name="Claim $5 off")
+    assert claim.is_enabled()
+    claim.click()
+    code = root.locator(".lion-claimed-code__code")
+    code.wait_for()
+    assert code.inner_text() == "LLSBX-5OFF-0001"
+    assert root.locator(".lion-loyalty-page__points-value").inner_text() == "200"
+    assert page.locator("#approved").inner_text() == "200"
+    assert "Not used yet" in root.locator(".lion-claimed-rewards").inner_text()
+
+    # Now 300 short: the button is disabled and says why.
+    again = root.get_by_role("button", name="Claim $5 off")
+    assert again.is_disabled()
+    reason_id = again.get_attribute("aria-describedby")
+    assert page.locator(f"#{reason_id}").inner_text() == "You need 300 more points"
+    assert env["console_errors"] == []
+
+    balances = env["client"].balances("42")
+    assert (balances["approved"], balances["spent"]) == (200, 500)
+
+
+def test_init_runs_exactly_once(env: dict[str, Any]) -> None:
+    page = _open(env, "customer")
+    message = page.evaluate(
+        "() => { try { loyaltylion.init({token: 'sandbox_site_token'}); return 'no error'; }"
+        " catch (e) { return e.message; } }"
+    )
+    assert message == "Cannot call loyaltylion.init more than once"
+
+
+def test_init_without_a_token_throws(env: dict[str, Any]) -> None:
+    page = env["page"]
+    page.goto(f"{env['shop']}/page?mode=none")
+    page.wait_for_function("() => window.loyaltylion && window.loyaltylion.isSandbox")
+    messages = page.evaluate(
+        """() => [{}, {token: 'sandbox_site_token'}].map(function (opts) {
+             try { loyaltylion.init(opts); return 'no error'; } catch (e) { return e.message; }
+           })"""
+    )
+    assert messages == [
+        "Token must be supplied to loyaltylion.init",
+        "Cannot call loyaltylion.init more than once",
+    ]
+
+
+def test_a_tampered_token_leaves_a_guest_with_a_console_error(env: dict[str, Any]) -> None:
+    page = _open(env, "tampered")
+    assert page.evaluate("document.documentElement.dataset.lionState") == "guest"
+    assert page.evaluate("loyaltylion.sandbox.authenticated") is False
+    expected = "LoyaltyLion sandbox: customer authentication failed: auth token does not match"
+    assert expected in env["console_errors"]
+    assert page.evaluate("loyaltylion.sandbox.lastError").startswith(
+        "customer authentication failed: auth token does not match"
+    )
+    root = page.locator("#loyaltylion")
+    assert root.get_by_role("link", name="Join now").get_attribute("href") == "/signup"
+    assert root.get_by_role("link", name="Log in").get_attribute("href") == "/login"
+    assert root.get_by_role("button", name="Claim").count() == 0
+    assert page.locator("#total").inner_text() == "0"
+    assert page.locator("#ref").inner_text() == ""
+
+
+def test_queued_calls_replay_in_order_and_logout_works(env: dict[str, Any]) -> None:
+    page = _open(env, "queued")
+    assert page.evaluate("document.documentElement.dataset.lionState") == "customer"
+    assert page.evaluate("loyaltylion.sandbox.customer.email") == CUSTOMER["email"]
+    assert page.evaluate("window.readyCalls") == 1
+
+    page.evaluate("() => loyaltylion.logoutCustomer()")
+    assert page.evaluate("document.documentElement.dataset.lionState") == "guest"
+    assert page.evaluate("loyaltylion.sandbox.customer") is None
+    assert page.locator("#total").inner_text() == "0"
+    assert page.locator("#loyaltylion").get_by_role("link", name="Join now").is_visible()
+
+
+def test_the_referral_modal_opens_with_the_link(env: dict[str, Any]) -> None:
+    page = _open(env, "customer")
+    page.locator("#refer").click()
+    dialog = page.get_by_role("dialog", name="Refer a friend")
+    dialog.wait_for()
+    link = dialog.get_by_label("Your referral link").input_value()
+    assert link.startswith(env["shop"] + "/?ll_ref_id=")
+    assert link == page.locator("#ref").inner_text()
+    page.keyboard.press("Escape")
+    assert dialog.count() == 0
+    # Focus goes back to what opened it.
+    assert page.evaluate("document.activeElement.id") == "refer"
