@@ -44,6 +44,7 @@ def generate_vouchers(
 ) -> None:
     """Generate a batch of single-use, fixed-amount voucher codes."""
     from storefront.extensions import db
+    from storefront.models._time import utcnow
     from storefront.money import format_money
     from storefront.vouchers.service import generate_batch, iter_batch_csv
 
@@ -54,6 +55,10 @@ def generate_vouchers(
         raise click.BadParameter(str(error)) from None
     if expires is not None:
         expires = expires.replace(hour=23, minute=59, second=59)
+        if expires <= utcnow():
+            raise click.BadParameter(
+                "that day has passed: the codes would never work", param_hint="--expires"
+            )
     started = time.perf_counter()
     with click.progressbar(length=count, label="Generating codes") as bar:
         try:

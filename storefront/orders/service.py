@@ -23,10 +23,10 @@ def refresh_statuses(order: Order) -> None:
     """Derive payment and refund status from the money columns (the single source)."""
     paid = order.total_paid_cents or 0
     refunded = order.total_refunded_cents or 0
-    if paid <= 0:
-        order.payment_status = PaymentStatus.NOT_PAID
-    elif paid >= order.total_cents:
+    if paid >= order.total_cents:  # also a $0 order: nothing is due
         order.payment_status = PaymentStatus.PAID
+    elif paid <= 0:
+        order.payment_status = PaymentStatus.NOT_PAID
     else:
         order.payment_status = PaymentStatus.PARTIALLY_PAID
     if refunded <= 0:
@@ -83,12 +83,15 @@ def edit_order(order: Order, quantities: dict[int, int], shipping_cents: int) ->
 
     subtotal = sum(lines_by_id[lid].unit_price_cents * q for lid, q in remaining.items())
     # Codes keep their face value; what they take off never exceeds the merchandise.
+    # Computed aside and applied only once every check has passed: a refused edit
+    # must leave nothing changed in the session.
     budget = subtotal
-    discount = 0
+    discount_amounts = []
     for entry in order.discounts:
-        entry.amount_cents = min(entry.face_value_cents, budget)
-        budget -= entry.amount_cents
-        discount += entry.amount_cents
+        amount = min(entry.face_value_cents, budget)
+        discount_amounts.append(amount)
+        budget -= amount
+    discount = sum(discount_amounts)
     total = subtotal - discount + shipping_cents
     if total < order.total_paid_cents:
         raise OrderActionError(
@@ -99,6 +102,8 @@ def edit_order(order: Order, quantities: dict[int, int], shipping_cents: int) ->
         shipping_cents == order.shipping_cents
     ):
         raise OrderActionError("Nothing changed.")
+    for entry, amount in zip(order.discounts, discount_amounts, strict=True):
+        entry.amount_cents = amount
     for lid, quantity in remaining.items():
         line = lines_by_id[lid]
         if quantity == 0:
@@ -115,8 +120,8 @@ def edit_order(order: Order, quantities: dict[int, int], shipping_cents: int) ->
 def record_payment(order: Order, amount_cents: int) -> None:
     _lock(order)
     _require_open(order, "take a payment")
-    if order.total_refunded_cents:
-        raise OrderActionError("An order with refunds cannot take further payments.")
+    # A refund does not close the order: a partly refunded invoice can still collect
+    # its balance (the refund status is recomputed against the new total paid).
     due = order.balance_due_cents
     if due == 0:
         raise OrderActionError(f"Order {order.number} is already paid in full.")

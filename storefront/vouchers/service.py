@@ -28,6 +28,8 @@ ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 # 31 symbols x 10 = 49.5 bits of randomness per code (the floor is 40).
 RANDOM_LENGTH = 10
 PREFIX_PATTERN = re.compile(r"^[A-Z0-9]{0,12}$")
+# What a normalised code can look like; anything else cannot be one of ours.
+CODE_PATTERN = re.compile(r"[A-Z0-9-]{1,40}")
 INSERT_CHUNK = 5_000
 MAX_BATCH = 200_000
 
@@ -46,10 +48,42 @@ def normalize_code(text: str) -> str:
     return re.sub(r"\s+", "", text or "").upper()
 
 
-def random_code(prefix: str = "") -> str:
-    body = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
+# Random bytes become symbols through bytes.translate, in C: drawing symbol by symbol
+# with secrets.choice made generating 100,000 codes take a second on its own.
+# 248 = 8 x 31, so bytes 0-247 map evenly onto the alphabet; 248-255 are dropped
+# (rejection sampling), which keeps every symbol equally likely.
+_BYTE_TO_SYMBOL = bytes(ord(ALPHABET[b % len(ALPHABET)]) for b in range(256))
+_UNEVEN_BYTES = bytes(range(256 - 256 % len(ALPHABET), 256))
+
+
+def _random_symbols(n: int) -> str:
+    """`n` symbols drawn uniformly from ALPHABET with `secrets`."""
+    symbols = b""
+    while len(symbols) < n:
+        # About 3% of bytes are dropped: ask for a little more than is missing.
+        wanted = n - len(symbols)
+        symbols += secrets.token_bytes(wanted + wanted // 16 + 16).translate(
+            _BYTE_TO_SYMBOL, _UNEVEN_BYTES
+        )
+    return symbols[:n].decode("ascii")
+
+
+def _format_code(body: str, prefix: str) -> str:
     body = f"{body[:5]}-{body[5:]}"
     return f"{prefix}-{body}" if prefix else body
+
+
+def random_code(prefix: str = "") -> str:
+    return _format_code(_random_symbols(RANDOM_LENGTH), prefix)
+
+
+def random_codes(count: int, prefix: str = "") -> list[str]:
+    """`count` codes from one draw of random bytes (duplicates are the caller's concern)."""
+    symbols = _random_symbols(count * RANDOM_LENGTH)
+    return [
+        _format_code(symbols[i : i + RANDOM_LENGTH], prefix)
+        for i in range(0, len(symbols), RANDOM_LENGTH)
+    ]
 
 
 @dataclass(frozen=True)
@@ -67,7 +101,7 @@ def check_code(code: str, subtotal_cents: int, now: datetime | None = None) -> A
     """Validate a code for a cart with this merchandise subtotal, or raise VoucherError."""
     now = now or utcnow()
     code = normalize_code(code)
-    if not code or len(code) > 40:
+    if not CODE_PATTERN.fullmatch(code):
         raise VoucherError("unknown", "We don't recognise that discount code.")
     row = db.session.execute(
         select(Voucher, VoucherBatch).join(VoucherBatch).where(Voucher.code == code)
@@ -138,6 +172,9 @@ def generate_batch(
     prefix = prefix.upper()
     if not PREFIX_PATTERN.match(prefix):
         raise ValueError("prefix: up to 12 letters and digits")
+    name = name.strip()
+    if not 1 <= len(name) <= 100:
+        raise ValueError("name: 1 to 100 characters")
     batch = VoucherBatch(
         name=name,
         prefix=prefix,
@@ -150,12 +187,16 @@ def generate_batch(
     made = 0
     while made < count:
         wanted = min(INSERT_CHUNK, count - made)
-        codes = {random_code(prefix) for _ in range(wanted)}
+        codes = set(random_codes(wanted, prefix))
         clashes = set(
             db.session.execute(select(Voucher.code).where(Voucher.code.in_(codes))).scalars()
         )
         codes -= clashes
-        db.session.execute(insert(Voucher), [{"code": c, "batch_id": batch.id} for c in codes])
+        # A Core insert of the table, not the ORM entity: these rows need no ORM
+        # bookkeeping, and skipping it makes the insert about twice as fast.
+        db.session.execute(
+            insert(Voucher.__table__), [{"code": c, "batch_id": batch.id} for c in codes]
+        )
         made += len(codes)
         if progress:
             progress(len(codes))
@@ -184,8 +225,12 @@ def iter_batch_csv(batch: VoucherBatch) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
+    # yield_per: an ORM result otherwise fetches every row before the first is read.
     codes = db.session.execute(
-        select(Voucher.code).where(Voucher.batch_id == batch.id).order_by(Voucher.id)
+        select(Voucher.code)
+        .where(Voucher.batch_id == batch.id)
+        .order_by(Voucher.id)
+        .execution_options(yield_per=5_000)
     ).scalars()
     for code in codes:
         writer.writerow([code])
