@@ -55,10 +55,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
 
     from storefront.errors import register_error_handlers
+    from storefront.headers import init_security_headers
+    from storefront.referrals import init_referrals
     from storefront.templating import register_template_helpers
 
     register_error_handlers(app)
     register_template_helpers(app)
+    init_referrals(app)
+    init_security_headers(app)
 
     from storefront.cli import register_cli
     from storefront.loyalty import init_loyalty
@@ -100,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from storefront.auth.routes import bp as auth_bp
     from storefront.cart.routes import bp as cart_bp
     from storefront.checkout.routes import bp as checkout_bp
+    from storefront.rewards.routes import bp as rewards_bp
     from storefront.shop.routes import bp as shop_bp
 
     app.register_blueprint(shop_bp)
@@ -107,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cart_bp)
     app.register_blueprint(checkout_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(rewards_bp)
     app.register_blueprint(admin_bp)
 
 

@@ -8,16 +8,19 @@ A merchant's developer rewrites this file for their store and copies the package
 
 from __future__ import annotations
 
-from flask import Flask
+import logging
+
+from flask import Flask, current_app
 from flask_login import current_user
 
 from storefront import events
 from storefront.extensions import db
-from storefront.loyaltylion import Customer, LoyaltyLion, OrderSnapshot, Shopper
+from storefront.loyaltylion import Customer, LoyaltyLion, OrderSnapshot, Shopper, sdk
 from storefront.loyaltylion.payloads import DiscountCode, order_create
 from storefront.models import Order, User
 from storefront.security import RequestContext
 
+log = logging.getLogger(__name__)
 loyaltylion = LoyaltyLion()
 
 
@@ -29,7 +32,12 @@ def customer_of(user: User) -> Customer:
 def shopper_of(context: RequestContext | None) -> Shopper | None:
     if context is None:
         return None
-    return Shopper(ip_address=context.ip_address, user_agent=context.user_agent)
+    return Shopper(
+        ip_address=context.ip_address,
+        user_agent=context.user_agent,
+        referral_id=context.referral_id,
+        tracking_id=context.tracking_id,
+    )
 
 
 def snapshot_of(order: Order) -> OrderSnapshot:
@@ -46,7 +54,12 @@ def snapshot_of(order: Order) -> OrderSnapshot:
         refund_status=order.refund_status,
         cancellation_status=order.cancellation_status,
         discount_codes=tuple(DiscountCode(d.code, d.amount_cents) for d in order.discounts),
-        shopper=Shopper(ip_address=order.ip_address, user_agent=order.user_agent),
+        shopper=Shopper(
+            ip_address=order.ip_address,
+            user_agent=order.user_agent,
+            referral_id=order.referral_id,
+            tracking_id=order.tracking_id,
+        ),
         guest=False,
     )
 
@@ -70,6 +83,25 @@ def _on_order_changed(_app, order: Order, **_):
     loyaltylion.record_order_updated(snapshot_of(order))
 
 
+def sdk_settings() -> dict | None:
+    """What the <head> snippet needs, rendered fresh for every page (see base.html)."""
+    config = current_app.config
+    if not config["LOYALTYLION_TOKEN"]:
+        return None
+    customer = None
+    if current_user.is_authenticated:
+        if config["LOYALTYLION_SECRET"]:
+            customer = customer_of(current_user)
+        else:
+            log.warning("LOYALTYLION_SECRET is not set: customers stay guests in the SDK")
+    return {
+        "loaderUrl": sdk.loader_url(config["LOYALTYLION_SDK_URL"]),
+        "init": sdk.init_options(
+            config["LOYALTYLION_TOKEN"], customer=customer, secret=config["LOYALTYLION_SECRET"]
+        ),
+    }
+
+
 def init_loyalty(app: Flask) -> None:
     loyaltylion.init_app(
         app,
@@ -78,6 +110,7 @@ def init_loyalty(app: Flask) -> None:
         is_admin=lambda: current_user.is_authenticated and current_user.is_admin,
         recreate_order=_recreate_order,
     )
+    app.context_processor(lambda: {"loyaltylion_sdk": sdk_settings()})
     # Connected once per process (blinker keeps strong references with weak=False).
     events.customer_signed_up.connect(_on_signup, weak=False)
     events.order_placed.connect(_on_order_placed, weak=False)

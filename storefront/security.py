@@ -58,11 +58,19 @@ class RequestContext:
 
     ip_address: str | None
     user_agent: str | None
+    # LoyaltyLion referral (?ll_ref_id) and email tracking (?ll_eid) ids, if any.
+    referral_id: str | None = None
+    tracking_id: str | None = None
 
     @classmethod
     def from_request(cls, request: Request) -> RequestContext:
+        from storefront.referrals import current_referral
+
         user_agent = request.headers.get("User-Agent") or None
+        referral = current_referral()
         return cls(
             ip_address=request.remote_addr,
             user_agent=user_agent[:400] if user_agent else None,
+            referral_id=referral.referral_id,
+            tracking_id=referral.current_tracking_id(),
         )

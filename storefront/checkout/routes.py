@@ -12,6 +12,7 @@ from storefront.checkout import service
 from storefront.checkout.forms import DiscountCodeForm, PlaceOrderForm, RemoveCodeForm
 from storefront.extensions import db
 from storefront.models import Order
+from storefront.referrals import clear_referral
 from storefront.security import RequestContext
 from storefront.vouchers.service import VoucherError, normalize_code
 
@@ -116,6 +117,7 @@ def place():
         flash(str(error), "error")
         return _render(place_form=form, status=400)
     session.pop(_CODE_KEY, None)
+    clear_referral()  # sent with this order: a later order is not a referred one
     log.info("order %s placed by customer %s", order.id, order.customer_id)
     return redirect(url_for("checkout.confirmation", order_id=order.id))
 

@@ -109,6 +109,8 @@ def place_order(
             payment_method=payment_method,
             ip_address=context.ip_address,
             user_agent=context.user_agent,
+            referral_id=context.referral_id,
+            tracking_id=context.tracking_id,
         )
         order.lines = [
             OrderLine(
