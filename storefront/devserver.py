@@ -41,9 +41,38 @@ def reward_codes(app: Flask) -> list[str]:
         )
 
 
+DEMO_POINTS = 600  # enough to claim the $5 reward (500 points) straight away
+
+
+def demo_customer(shop: Flask) -> tuple[str, str] | None:
+    from storefront.models import User
+    from storefront.seed import CUSTOMER_EMAIL
+
+    with shop.app_context():
+        user = db.session.execute(
+            select(User).where(User.email == CUSTOMER_EMAIL)
+        ).scalar_one_or_none()
+        return (str(user.id), user.email) if user else None
+
+
+def give_demo_points(sandbox_app: Flask, customer: tuple[str, str]) -> None:
+    """The seeded demo customer starts with points in the sandbox, once."""
+    from storefront.sandbox import program
+    from storefront.sandbox.db import db as sandbox_db
+
+    merchant_id, email = customer
+    with sandbox_app.app_context():
+        member = program.ensure_customer(merchant_id, email, "seed")
+        program.enroll(member)
+        if program.balances(member).lifetime == 0:
+            program.add_points(member, DEMO_POINTS, "Welcome points for the demo customer")
+        sandbox_db.session.commit()
+
+
 def start_sandbox(shop: Flask, *, host: str, port: int, shop_port: int):
     """Start the sandbox beside the shop and point the shop at it."""
     from storefront import sandbox
+    from storefront.sandbox.db import db as sandbox_db
 
     sandbox_app = sandbox.create_app(
         {"SANDBOX_SHOP_ORIGIN": f"http://{host}:{shop_port}", "SANDBOX_SEED_CODES": 0}
@@ -51,6 +80,10 @@ def start_sandbox(shop: Flask, *, host: str, port: int, shop_port: int):
     codes = reward_codes(shop)
     with sandbox_app.app_context():
         result = sandbox.import_codes(SANDBOX_REWARD_ID, codes)
+        sandbox_db.session.commit()
+    customer = demo_customer(shop)
+    if customer is not None:
+        give_demo_points(sandbox_app, customer)
     server = sandbox.start_server(sandbox_app, host, port, quiet=True)
     shop.config["LOYALTYLION_API_URL"] = server.url
     shop.config["LOYALTYLION_SDK_URL"] = f"{server.url}/sdk/loader.js"
