@@ -25,8 +25,14 @@ lint: $(VENV)/.installed-dev
 chromium:
 	@scripts/ensure-chromium.sh
 
+## screenshots: save the key screens into docs/screenshots/ (shop and sandbox on free ports)
+screenshots: $(VENV)/.installed-dev chromium
+	$(BIN)/python scripts/screenshots.py
+
+## bench: voucher generation and LoyaltyLion delivery figures (run by hand)
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/vouchers.py
+	$(BIN)/python bench/delivery.py
 
 ## reset-db: delete the demo database (the next `make run` seeds a fresh one)
 reset-db:
