@@ -30,9 +30,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app))
-    # Cookies are Secure everywhere except the debug server on plain http.
-    app.config.setdefault("SESSION_COOKIE_SECURE", not app.debug)
-    app.config.setdefault("REMEMBER_COOKIE_SECURE", not app.debug)
+    # Cookies are Secure everywhere except the debug server on plain http (Flask's own
+    # default is False, so this is set, not defaulted), unless a setting says otherwise.
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if key not in (test_config or {}) and not os.environ.get(key):
+            app.config[key] = not app.debug
 
     if app.config["TRUSTED_PROXY_COUNT"] > 0:
         hops = app.config["TRUSTED_PROXY_COUNT"]
