@@ -108,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from storefront.checkout.routes import bp as checkout_bp
     from storefront.rewards.routes import bp as rewards_bp
     from storefront.shop.routes import bp as shop_bp
+    from storefront.webhooks import bp as webhooks_bp
 
     app.register_blueprint(shop_bp)
     app.register_blueprint(auth_bp)
@@ -115,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(checkout_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(rewards_bp)
+    app.register_blueprint(webhooks_bp)
     app.register_blueprint(admin_bp)
 
 

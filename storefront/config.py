@@ -114,6 +114,8 @@ def settings_from_env(instance_path: Path) -> dict:
         "LOYALTYLION_TIMEOUT_READ": _float("LOYALTYLION_TIMEOUT_READ", 10.0),
         "LOYALTYLION_RATE_LIMIT": _float("LOYALTYLION_RATE_LIMIT", 18.0),
         "LOYALTYLION_WORKER_IN_PROCESS": _bool("LOYALTYLION_WORKER_IN_PROCESS", False),
+        # The delivery log renders inside the store admin's frame.
+        "LOYALTYLION_ADMIN_LAYOUT": "admin/layout.html",
         # More origins the browser SDK may use (space-separated), added to the CSP.
         "LOYALTYLION_CSP_EXTRA_ORIGINS": os.environ.get(
             "LOYALTYLION_CSP_EXTRA_ORIGINS", ""

@@ -20,4 +20,4 @@ def require_admin():
 
 
 # Route modules register themselves on `bp`.
-from storefront.admin import orders, vouchers  # noqa: E402, F401
+from storefront.admin import orders, reviews, vouchers  # noqa: E402, F401
