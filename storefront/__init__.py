@@ -106,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from storefront.auth.routes import bp as auth_bp
     from storefront.cart.routes import bp as cart_bp
     from storefront.checkout.routes import bp as checkout_bp
+    from storefront.reviews.routes import bp as reviews_bp
     from storefront.rewards.routes import bp as rewards_bp
     from storefront.shop.routes import bp as shop_bp
     from storefront.webhooks import bp as webhooks_bp
@@ -116,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(checkout_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(rewards_bp)
+    app.register_blueprint(reviews_bp)
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(admin_bp)
 

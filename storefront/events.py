@@ -17,3 +17,18 @@ order_placed = _signals.signal("order-placed")
 
 #: sender: the app; kwargs: order (Order), change ("edited" | "payment" | "refund" | "cancelled")
 order_changed = _signals.signal("order-changed")
+
+#: sender: the app; kwargs: user (User). The customer opted in to the newsletter.
+newsletter_subscribed = _signals.signal("newsletter-subscribed")
+
+#: sender: the app; kwargs: user (User). Profile data LoyaltyLion keeps changed (birthday).
+customer_updated = _signals.signal("customer-updated")
+
+#: sender: the app; kwargs: review (Review), context (RequestContext)
+review_submitted = _signals.signal("review-submitted")
+
+#: sender: the app; kwargs: review (Review). Approved or declined by a store admin.
+review_moderated = _signals.signal("review-moderated")
+
+#: sender: the app; kwargs: user_id (int). The customer closed their account (GDPR).
+customer_closed = _signals.signal("customer-closed")

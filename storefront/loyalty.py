@@ -16,8 +16,8 @@ from flask_login import current_user
 from storefront import events
 from storefront.extensions import db
 from storefront.loyaltylion import Customer, LoyaltyLion, OrderSnapshot, Shopper, sdk
-from storefront.loyaltylion.payloads import DiscountCode, order_create
-from storefront.models import Order, User
+from storefront.loyaltylion.payloads import REVIEW, DiscountCode, order_create
+from storefront.models import Order, Review, ReviewStatus, User
 from storefront.security import RequestContext
 
 log = logging.getLogger(__name__)
@@ -74,13 +74,59 @@ def _on_signup(_app, user: User, context: RequestContext | None = None, **_):
     loyaltylion.record_signup(customer_of(user), shopper=shopper_of(context))
 
 
+def _customer_is_gone(customer_id: int) -> bool:
+    """A closed account gets no more events (its orders may still change, e.g. a refund)."""
+    user = db.session.get(User, customer_id)
+    return user is None or user.closed_at is not None
+
+
 def _on_order_placed(_app, order: Order, **_):
     loyaltylion.record_order_created(snapshot_of(order))
 
 
 def _on_order_changed(_app, order: Order, **_):
     # Edit, payment, refund or cancellation: always the full current state.
-    loyaltylion.record_order_updated(snapshot_of(order))
+    if not _customer_is_gone(order.customer_id):
+        loyaltylion.record_order_updated(snapshot_of(order))
+
+
+# Custom rule, configured in LoyaltyLion with this identifier.
+# https://developers.loyaltylion.com/docs/installation/custom (custom rules)
+NEWSLETTER_RULE = "newsletter_signup"
+
+
+def _on_newsletter_subscribed(_app, user: User, **_):
+    # One merchant_id per customer: opting out and in again is recognisably the same.
+    loyaltylion.record_activity(
+        NEWSLETTER_RULE, customer_of(user), merchant_id=f"newsletter-{user.id}"
+    )
+
+
+def _on_customer_updated(_app, user: User, **_):
+    loyaltylion.record_customer_update(user.id, birthday=user.birthday)
+
+
+def _on_review_submitted(_app, review: Review, context: RequestContext | None = None, **_):
+    # `$review` points stay pending until the moderation decision below.
+    loyaltylion.record_activity(
+        REVIEW,
+        customer_of(review.customer),
+        merchant_id=review.merchant_id,
+        shopper=shopper_of(context),
+    )
+
+
+def _on_review_moderated(_app, review: Review, **_):
+    if _customer_is_gone(review.customer_id):
+        return
+    state = "approved" if review.status == ReviewStatus.APPROVED else "declined"
+    loyaltylion.record_activity_state(
+        REVIEW, review.merchant_id, state, customer_id=review.customer_id
+    )
+
+
+def _on_customer_closed(_app, user_id: int, **_):
+    loyaltylion.forget_customer(user_id)
 
 
 def sdk_settings() -> dict | None:
@@ -115,3 +161,8 @@ def init_loyalty(app: Flask) -> None:
     events.customer_signed_up.connect(_on_signup, weak=False)
     events.order_placed.connect(_on_order_placed, weak=False)
     events.order_changed.connect(_on_order_changed, weak=False)
+    events.newsletter_subscribed.connect(_on_newsletter_subscribed, weak=False)
+    events.customer_updated.connect(_on_customer_updated, weak=False)
+    events.review_submitted.connect(_on_review_submitted, weak=False)
+    events.review_moderated.connect(_on_review_moderated, weak=False)
+    events.customer_closed.connect(_on_customer_closed, weak=False)

@@ -48,6 +48,16 @@ def printable_text(form, field) -> None:
         raise ValidationError("Remove the invisible control characters from this field.")
 
 
+def printable_multiline_text(form, field) -> None:
+    """Like printable_text, for text areas: line breaks and tabs are welcome."""
+    value = field.data or ""
+    if any(
+        (unicodedata.category(ch) == "Cc" and ch not in "\n\r\t") or ch in _BIDI_CONTROLS
+        for ch in value
+    ):
+        raise ValidationError("Remove the invisible control characters from this field.")
+
+
 @dataclass(frozen=True)
 class RequestContext:
     """What the shop knows about the shopper's request, captured for integrations.

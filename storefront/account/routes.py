@@ -2,23 +2,72 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
-from flask_login import current_user, login_required
-from sqlalchemy import select
+import logging
 
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required, logout_user
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from storefront.account import service
+from storefront.account.forms import CloseAccountForm, PreferencesForm
 from storefront.extensions import db
 from storefront.models import Order
 
 bp = Blueprint("account", __name__, url_prefix="/account")
+log = logging.getLogger(__name__)
+
+
+def _overview(preferences: PreferencesForm, status: int = 200):
+    orders = db.session.execute(
+        select(Order).where(Order.customer_id == current_user.id).order_by(Order.id.desc())
+    ).scalars()
+    return render_template(
+        "account/overview.html", orders=list(orders), preferences=preferences
+    ), status
 
 
 @bp.route("/")
 @login_required
 def overview():
-    orders = db.session.execute(
-        select(Order).where(Order.customer_id == current_user.id).order_by(Order.id.desc())
-    ).scalars()
-    return render_template("account/overview.html", orders=list(orders))
+    return _overview(
+        PreferencesForm(
+            formdata=None,
+            newsletter=current_user.newsletter_opt_in,
+            birthday=current_user.birthday,
+        )
+    )
+
+
+@bp.route("/preferences", methods=["POST"])
+@login_required
+def preferences():
+    form = PreferencesForm()
+    if not form.validate_on_submit():
+        return _overview(form, 400)
+    service.update_preferences(
+        current_user, newsletter=form.newsletter.data, birthday=form.birthday.data
+    )
+    flash("Your preferences were saved.", "success")
+    return redirect(url_for("account.overview"))
+
+
+@bp.route("/close", methods=["GET", "POST"])
+@login_required
+def close():
+    form = CloseAccountForm()
+    if form.validate_on_submit():
+        if not check_password_hash(current_user.password_hash, form.password.data):
+            form.password.errors.append("That password is not right.")
+            return render_template("account/close.html", form=form), 400
+        user_id = current_user.id
+        service.close_account(current_user)
+        logout_user()
+        log.info("customer %s closed their account", user_id)
+        flash("Your account is closed and your personal data erased. Goodbye!", "info")
+        return redirect(url_for("shop.index"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("account/close.html", form=form), status
 
 
 # Ids are 32-bit `integer` columns: a longer number is a 404, not a database error.

@@ -43,6 +43,7 @@ class SignupForm(FlaskForm):
     password = PasswordField(
         "Password", validators=[InputRequired("Choose a password."), password_rules]
     )
+    newsletter = BooleanField("Email me the newsletter (earns 50 points)")
     submit = SubmitField("Sign up")
 
 

@@ -38,6 +38,7 @@ def signup():
         user = User(
             email=email,
             name=(form.name.data or "").strip(),
+            newsletter_opt_in=form.newsletter.data,
             password_hash=generate_password_hash(
                 form.password.data, method=current_app.config["PASSWORD_HASH_METHOD"]
             ),
@@ -45,11 +46,12 @@ def signup():
         db.session.add(user)
         try:
             db.session.flush()
+            app = current_app._get_current_object()
             events.customer_signed_up.send(
-                current_app._get_current_object(),
-                user=user,
-                context=RequestContext.from_request(request),
+                app, user=user, context=RequestContext.from_request(request)
             )
+            if user.newsletter_opt_in:
+                events.newsletter_subscribed.send(app, user=user)
             db.session.commit()
         except IntegrityError:
             db.session.rollback()

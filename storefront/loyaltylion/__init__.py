@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, current_app
@@ -34,6 +34,7 @@ from storefront.loyaltylion.client import DEFAULT_API_URL, LoyaltyLionClient
 from storefront.loyaltylion.models import (
     KIND_ACTIVITY,
     KIND_ACTIVITY_STATE,
+    KIND_CUSTOMER_UPDATE,
     KIND_ORDER_CREATE,
     KIND_ORDER_UPDATE,
     Base,
@@ -217,6 +218,24 @@ class LoyaltyLion:
             payload=payloads.activity_state(state),
             customer_id=customer_id,
         )
+
+    def record_customer_update(
+        self, customer_id: str | int, *, birthday: date | None
+    ) -> OutboxEvent:
+        """Owe LoyaltyLion the customer's birthday (set, changed or cleared)."""
+        return outbox.enqueue(
+            self.session,
+            kind=KIND_CUSTOMER_UPDATE,
+            stream=outbox.customer_stream(customer_id),
+            target=str(customer_id),
+            payload=payloads.customer_update(birthday=birthday),
+            customer_id=customer_id,
+        )
+
+    def forget_customer(self, customer_id: str | int) -> int:
+        """The customer left: drop what was not yet sent for them (same transaction as
+        the closure). Deleting their data at LoyaltyLion is a request to its support."""
+        return outbox.drop_pending_for_customer(self.session, customer_id)
 
     def record_order_created(self, order: OrderSnapshot) -> OutboxEvent:
         return outbox.enqueue(

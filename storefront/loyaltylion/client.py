@@ -163,6 +163,12 @@ class LoyaltyLionClient:
             raise
         return response.json()
 
+    def update_customer(self, merchant_id: str, payload: Mapping[str, Any]) -> None:
+        """PATCH /v2/customers/{merchant_id} {"customer": {"birthday": ...}} → 200.
+        https://developers.loyaltylion.com/api-reference/v2/resources/customers/update-customer
+        """
+        self.request("PATCH", f"/v2/customers/{quote(str(merchant_id), safe='')}", json=payload)
+
     def whoami(self) -> dict:
         """GET /v2/identity/whoami: 200 when the key works, 401 otherwise."""
         return self.request("GET", "/v2/identity/whoami").json()

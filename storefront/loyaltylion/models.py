@@ -26,6 +26,7 @@ KIND_ACTIVITY = "activity"
 KIND_ACTIVITY_STATE = "activity_state"
 KIND_ORDER_CREATE = "order_create"
 KIND_ORDER_UPDATE = "order_update"
+KIND_CUSTOMER_UPDATE = "customer_update"
 
 
 class OutboxEvent(Base):

@@ -40,6 +40,7 @@ from storefront.loyaltylion.models import (
     DELIVERING,
     KIND_ACTIVITY,
     KIND_ACTIVITY_STATE,
+    KIND_CUSTOMER_UPDATE,
     KIND_ORDER_CREATE,
     KIND_ORDER_UPDATE,
     PENDING,
@@ -325,6 +326,8 @@ class Deliverer:
         elif event.kind == KIND_ACTIVITY_STATE:
             name, _, merchant_id = (event.target or "").partition("/")
             self._call(self.client.update_activity_state, name, merchant_id, payload["state"])
+        elif event.kind == KIND_CUSTOMER_UPDATE:
+            self._call(self.client.update_customer, event.target or "", payload)
         elif event.kind == KIND_ORDER_CREATE:
             self._create_order(payload)
         elif event.kind == KIND_ORDER_UPDATE:

@@ -12,7 +12,7 @@ Docs: https://developers.loyaltylion.com/api-reference/v2/resources/activities/c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 SIGNUP = "$signup"
@@ -125,6 +125,12 @@ def signup_activity(customer: Customer, *, date: datetime, shopper: Shopper | No
     return activity(
         SIGNUP, customer, date=date, merchant_id=f"signup-{customer.id}", shopper=shopper
     )
+
+
+def customer_update(*, birthday: date | None) -> dict[str, Any]:
+    """PATCH /v2/customers/{merchant_id} body. The birthday as an ISO date, or null to
+    clear it (LoyaltyLion's birthday rule gifts points on the day)."""
+    return {"customer": {"birthday": birthday.isoformat() if birthday else None}}
 
 
 def activity_state(state: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ from storefront.models.order import (
     PaymentStatus,
     RefundStatus,
 )
+from storefront.models.review import Review, ReviewStatus
 from storefront.models.user import User
 from storefront.models.voucher import Voucher, VoucherBatch
 
@@ -24,6 +25,8 @@ __all__ = [
     "PaymentStatus",
     "Product",
     "RefundStatus",
+    "Review",
+    "ReviewStatus",
     "User",
     "Voucher",
     "VoucherBatch",

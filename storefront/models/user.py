@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import String
@@ -27,6 +27,16 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Consent to the newsletter (a LoyaltyLion custom rule pays points for it).
+    newsletter_opt_in: Mapped[bool] = mapped_column(default=False)
+    birthday: Mapped[date | None]
+    # Set when the customer closed their account: personal data is erased then, the
+    # row (and so the customer id) stays for the orders the law says we keep.
+    closed_at: Mapped[datetime | None]
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses to log in inactive users
+        return self.closed_at is None
 
     @staticmethod
     def normalize_email(email: str) -> str:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 
 from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 
 from storefront.cart.forms import AddToCartForm
 from storefront.extensions import db
 from storefront.models import Category, Product
+from storefront.reviews import service as review_service
+from storefront.reviews.forms import ReviewForm
 
 bp = Blueprint("shop", __name__)
 
@@ -49,7 +52,15 @@ def product(slug: str):
     if item is None:
         abort(404, description="We couldn't find that product.")
     form = AddToCartForm(product_id=item.id, quantity=1)
-    return render_template("shop/product.html", product=item, form=form)
+    return render_template(
+        "shop/product.html",
+        product=item,
+        form=form,
+        reviews=review_service.approved_reviews(item),
+        review_form=ReviewForm(formdata=None),
+        can_review=current_user.is_authenticated
+        and not review_service.has_reviewed(current_user, item),
+    )
 
 
 @bp.route("/products/<slug>.svg")

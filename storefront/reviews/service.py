@@ -1,0 +1,77 @@
+"""Product reviews: written by customers, shown once a store admin approves them.
+
+Each review is a LoyaltyLion `$review` activity with the review's id as merchant_id;
+its points stay pending until moderation approves or declines it.
+Docs: https://developers.loyaltylion.com/api-reference/v2/resources/activities/update-activity
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+from storefront import events
+from storefront.extensions import db
+from storefront.models import Product, Review, ReviewStatus, User
+from storefront.models._time import utcnow
+from storefront.security import RequestContext
+
+
+class ReviewError(ValueError):
+    pass
+
+
+def approved_reviews(product: Product) -> list[Review]:
+    return list(
+        db.session.execute(
+            select(Review)
+            .where(Review.product_id == product.id, Review.status == ReviewStatus.APPROVED)
+            .order_by(Review.id.desc())
+        ).scalars()
+    )
+
+
+def has_reviewed(customer: User, product: Product) -> bool:
+    return (
+        db.session.execute(
+            select(Review.id).where(
+                Review.product_id == product.id, Review.customer_id == customer.id
+            )
+        ).first()
+        is not None
+    )
+
+
+def submit_review(
+    customer: User, product: Product, *, rating: int, body: str, context: RequestContext
+) -> Review:
+    """Store a pending review and owe LoyaltyLion its `$review` activity. Commits."""
+    if has_reviewed(customer, product):
+        raise ReviewError("You have already reviewed this product. Thank you!")
+    review = Review(product=product, customer=customer, rating=rating, body=body)
+    db.session.add(review)
+    try:
+        db.session.flush()  # the id is the activity's merchant_id
+        events.review_submitted.send(
+            current_app._get_current_object(), review=review, context=context
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return review
+
+
+def moderate(review: Review, *, approve: bool) -> None:
+    """Approve or decline a pending review; LoyaltyLion's pending points follow. Commits."""
+    db.session.refresh(review, with_for_update=True)
+    if review.status != ReviewStatus.PENDING:
+        raise ReviewError(f"This review was already {review.status}.")
+    review.status = ReviewStatus.APPROVED if approve else ReviewStatus.DECLINED
+    review.moderated_at = utcnow()
+    try:
+        events.review_moderated.send(current_app._get_current_object(), review=review)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
