@@ -116,6 +116,18 @@ def place_order(client: FlaskClient, **overrides):
     return client.post("/checkout/", data={**SHIPPING_FORM, **overrides})
 
 
+def db_snapshot(app: Flask) -> dict[str, list[tuple]]:
+    """Every row of every table: the proof that a refused form wrote nothing."""
+    with app.app_context():
+        return {
+            table.name: [
+                tuple(row)
+                for row in db.session.execute(select(table).order_by(*table.primary_key.columns))
+            ]
+            for table in db.metadata.sorted_tables
+        }
+
+
 def text_of(response) -> str:
     """The response body as text: tags stripped, entities decoded, whitespace folded."""
     html = response.get_data(as_text=True)

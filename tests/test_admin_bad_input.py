@@ -8,17 +8,16 @@ overlong and invisible-control-character names are malformed there.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from conftest import place_order, product_id, text_of
 from markupsafe import escape
 from sqlalchemy import select
 
 from storefront.extensions import db
 from storefront.models import OrderLine, VoucherBatch
+from tests.conftest import db_snapshot, place_order, product_id, text_of
 
 MARKUP = "<script>alert(1)</script>"
 
@@ -143,22 +142,6 @@ CASES = {
 }
 
 
-def page_text(response) -> str:
-    return html.unescape(text_of(response))
-
-
-def snapshot(app) -> dict[str, list[tuple]]:
-    """Every row of every table: the proof that a refused form wrote nothing."""
-    with app.app_context():
-        return {
-            table.name: [
-                tuple(row)
-                for row in db.session.execute(select(table).order_by(*table.primary_key.columns))
-            ]
-            for table in db.metadata.sorted_tables
-        }
-
-
 def prepare(app, client, auth, case: FormCase) -> tuple[str, str, dict]:
     """Place an order, log in as the admin: the case's url, field name and valid data."""
     auth.login()
@@ -181,7 +164,7 @@ def test_each_cases_valid_submission_is_accepted(app, client, auth, case):
 
     response = client.post(url, data=data)
 
-    assert response.status_code == 302, page_text(response)
+    assert response.status_code == 302, text_of(response)
 
 
 REFUSED = [
@@ -197,15 +180,15 @@ def test_malformed_input_is_refused_with_a_message_and_writes_nothing(
     app, client, auth, case, value
 ):
     url, field, data = prepare(app, client, auth, case)
-    before = snapshot(app)
+    before = db_snapshot(app)
 
     response = client.post(url, data={**data, field: value})
 
     assert response.status_code == 400
-    page = page_text(response)
+    page = text_of(response)
     assert any(message in page for message in case.messages), page
     assert "<script" not in response.get_data(as_text=True)
-    assert snapshot(app) == before
+    assert db_snapshot(app) == before
 
 
 @pytest.mark.parametrize("value", sorted(FREE_TEXT), ids=sorted(FREE_TEXT))
@@ -233,12 +216,12 @@ FILTER_REFUSED = [
 @pytest.mark.parametrize(("parameter", "value"), FILTER_REFUSED)
 def test_a_malformed_orders_filter_is_a_400_with_a_message(app, client, auth, parameter, value):
     prepare(app, client, auth, CASES["payment-amount"])
-    before = snapshot(app)
+    before = db_snapshot(app)
 
     response = client.get("/admin/", query_string={parameter: value})
 
     assert response.status_code == 400
-    page = page_text(response)
+    page = text_of(response)
     assert any(m in page for m in ("Not a valid choice", *NUMBER_MESSAGES)), page
     assert "<script" not in response.get_data(as_text=True)
-    assert snapshot(app) == before
+    assert db_snapshot(app) == before

@@ -4,11 +4,9 @@ with the service's message, a 409, and nothing written."""
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
-from conftest import TEST_CONFIG, place_order, product_id, text_of
 from sqlalchemy import select
 
 from storefront import create_app
@@ -16,16 +14,12 @@ from storefront.extensions import db
 from storefront.models import Order, OrderLine, User, Voucher
 from storefront.seed import ADMIN_EMAIL, ADMIN_PASSWORD, CUSTOMER_EMAIL, seed_demo_data
 from storefront.vouchers.service import generate_batch
+from tests.conftest import TEST_CONFIG, place_order, product_id, text_of
 
 # Prices from the seed catalogue, and the flat shipping charge under $75.
 HOUSE_BLEND = 1600
 PAPER_FILTERS = 600
 SHIPPING = 495
-
-
-def page_text(response) -> str:
-    """conftest's text_of with entities decoded ("don&#39;t" -> "don't")."""
-    return html.unescape(text_of(response))
 
 
 def checkout(app, client, auth, *, payment_method="card", items=(("house-blend", 2),), code=None):
@@ -37,7 +31,7 @@ def checkout(app, client, auth, *, payment_method="card", items=(("house-blend",
     if code:
         assert client.post("/checkout/discount", data={"code": code}).status_code == 302
     response = place_order(client, payment_method=payment_method)
-    assert response.status_code == 302, page_text(response)
+    assert response.status_code == 302, text_of(response)
     auth.logout()
     auth.login_admin()
     return int(response.headers["Location"].rsplit("/", 1)[1])
@@ -120,7 +114,7 @@ def test_a_customer_gets_403_and_changes_nothing(app, client, auth, method, url)
     response = client.open(url.format(id=order_id), method=method, data=payment("1.00"))
 
     assert response.status_code == 403
-    assert "for store staff only" in page_text(response)
+    assert "for store staff only" in text_of(response)
     assert stored(app, order_id) == before
 
 
@@ -155,7 +149,7 @@ def test_the_list_shows_orders_newest_first_with_money_and_statuses(app, client,
     response = client.get("/admin/")
 
     assert response.status_code == 200
-    page = page_text(response)
+    page = text_of(response)
     assert page.index(f"#{1000 + unpaid}") < page.index(f"#{1000 + paid}")
     assert CUSTOMER_EMAIL in page
     assert "$36.95" in page  # 2 x $16.00 + $4.95 shipping, paid
@@ -168,7 +162,7 @@ def test_the_list_filters_by_status(app, client, auth):
     paid = checkout(app, client, auth, payment_method="card")
     unpaid = checkout(app, client, auth, payment_method="invoice")
 
-    page = page_text(client.get("/admin/?status=not_paid"))
+    page = text_of(client.get("/admin/?status=not_paid"))
 
     assert f"#{1000 + unpaid}" in page
     assert f"#{1000 + paid}" not in page
@@ -184,8 +178,8 @@ def test_the_list_pages_at_50(app, client, auth):
             db.session.add(Order(**{key: getattr(template, key) for key in columns}))
         db.session.commit()
 
-    page_one = page_text(client.get("/admin/"))
-    page_two = page_text(client.get("/admin/?page=2"))
+    page_one = text_of(client.get("/admin/"))
+    page_two = text_of(client.get("/admin/?page=2"))
 
     assert "Page 1 of 2" in page_one
     assert f"#{1000 + first}" not in page_one  # the oldest is the 51st
@@ -202,7 +196,7 @@ def test_a_filter_the_list_does_not_understand_is_a_400_that_lists_everything(
     response = client.get(f"/admin/?{query}")
 
     assert response.status_code == 400
-    page = page_text(response)
+    page = text_of(response)
     assert "Not a valid choice" in page or "Enter a" in page
     assert f"#{1000 + order_id}" in page
 
@@ -218,7 +212,7 @@ def test_the_order_page_shows_everything_about_the_order(app, client, auth):
     response = client.get(f"/admin/orders/{order_id}")
 
     assert response.status_code == 200
-    page = page_text(response)
+    page = text_of(response)
     assert f"Order #{1000 + order_id}" in page
     assert "House Blend Beans" in page
     assert "$32.00" in page  # the line, and the subtotal
@@ -261,7 +255,7 @@ def test_an_unknown_order_is_404(client, auth, method, path, data):
     response = client.open(f"/admin/orders/999{path}", method=method, data=data)
 
     assert response.status_code == 404
-    assert "There is no order with that id." in page_text(response)
+    assert "There is no order with that id." in text_of(response)
 
 
 # --- Actions that succeed -------------------------------------------------------------
@@ -288,7 +282,7 @@ def test_editing_quantities_and_shipping_recomputes_the_totals(app, client, auth
     assert order["subtotal"] == 3 * HOUSE_BLEND
     assert order["shipping"] == 750
     assert order["total"] == 3 * HOUSE_BLEND + 750
-    assert "Order 10" in page_text(client.get(response.headers["Location"]))
+    assert "Order 10" in text_of(client.get(response.headers["Location"]))
 
 
 def test_an_edit_caps_the_discount_at_the_new_subtotal(app, client, auth):
@@ -322,7 +316,7 @@ def test_payments_in_parts_make_the_order_partially_paid_then_paid(app, client, 
     assert first.status_code == 302
     order = stored(app, order_id)
     assert (order["paid"], order["payment_status"]) == (2000, "partially_paid")
-    assert "Recorded a payment of $20.00." in page_text(client.get(first.headers["Location"]))
+    assert "Recorded a payment of $20.00." in text_of(client.get(first.headers["Location"]))
 
     rest = client.post(f"/admin/orders/{order_id}/payment", data=payment("$16.95"))
 
@@ -339,7 +333,7 @@ def test_a_partial_refund_makes_the_order_partially_refunded(app, client, auth):
     assert response.status_code == 302
     order = stored(app, order_id)
     assert (order["refunded"], order["refund_status"]) == (500, "partially_refunded")
-    assert "Refunded $5.00." in page_text(client.get(response.headers["Location"]))
+    assert "Refunded $5.00." in text_of(client.get(response.headers["Location"]))
 
 
 def test_refund_everything_refunds_what_is_left(app, client, auth):
@@ -351,7 +345,7 @@ def test_refund_everything_refunds_what_is_left(app, client, auth):
     assert response.status_code == 302
     order = stored(app, order_id)
     assert (order["refunded"], order["refund_status"]) == (3695, "refunded")
-    assert "Refunded $31.95." in page_text(client.get(response.headers["Location"]))
+    assert "Refunded $31.95." in text_of(client.get(response.headers["Location"]))
 
 
 def test_refund_everything_ignores_whatever_is_in_the_amount_box(app, client, auth):
@@ -374,7 +368,7 @@ def test_cancel_cancels_and_keeps_the_payment(app, client, auth):
     order = stored(app, order_id)
     assert order["cancellation_status"] == "cancelled"
     assert order["paid"] == 3695
-    page = page_text(client.get(response.headers["Location"]))
+    page = text_of(client.get(response.headers["Location"]))
     assert f"Order {1000 + order_id} cancelled." in page
     assert "This order has been cancelled." in page
 
@@ -473,7 +467,7 @@ def test_a_refused_action_shows_why_with_409_and_changes_nothing(
     response = client.post(f"/admin/orders/{order_id}/{action}", data=data(line_ids(app, order_id)))
 
     assert response.status_code == 409
-    page = page_text(response)
+    page = text_of(response)
     assert message in page
     assert f"Order #{1000 + order_id}" in page  # the order page, shown again
     assert stored(app, order_id) == unchanged
@@ -490,7 +484,7 @@ def test_a_refused_edit_shows_the_discount_as_stored(app, client, auth):
     response = client.post(f"/admin/orders/{order_id}/edit", data=edit({blend: 0, filters: 1}))
 
     assert response.status_code == 409
-    assert re.search(rf"{code} \$10\.00 \$10\.00", page_text(response))
+    assert re.search(rf"{code} \$10\.00 \$10\.00", text_of(response))
     assert stored(app, order_id)["discounts"] == [(code, 1000, 1000)]
 
 
@@ -501,7 +495,7 @@ def test_a_malformed_action_form_is_a_400_with_the_field_message(app, client, au
     response = client.post(f"/admin/orders/{order_id}/payment", data=payment("12.345"))
 
     assert response.status_code == 400
-    page = page_text(response)
+    page = text_of(response)
     assert "The payment was not recorded." in page
     assert "Use at most two decimal places." in page
     assert 'value="12.345"' in response.get_data(as_text=True)  # what was typed, kept

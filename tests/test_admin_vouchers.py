@@ -4,27 +4,22 @@ the CSV for LoyaltyLion, the used/unused counts, and the inputs the form refuses
 from __future__ import annotations
 
 import csv
-import html
 import io
 import math
 import re
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import place_order, product_id, text_of
 from sqlalchemy import func, select
 
 from storefront.extensions import db
 from storefront.models import Voucher, VoucherBatch
 from storefront.models._time import utcnow
 from storefront.vouchers.service import ALPHABET
+from tests.conftest import place_order, product_id, text_of
 
 LOOK_ALIKES = "01OIL"
 CODE_BODY = rf"[{ALPHABET}]{{5}}-[{ALPHABET}]{{5}}"
-
-
-def page_text(response) -> str:
-    return html.unescape(text_of(response))
 
 
 def batch_form(**overrides) -> dict:
@@ -98,7 +93,7 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client):
 def test_the_page_explains_the_csv_is_for_a_loyaltylion_reward(client, auth):
     auth.login_admin()
 
-    page = page_text(client.get("/admin/vouchers"))
+    page = text_of(client.get("/admin/vouchers"))
 
     assert "import it into a LoyaltyLion voucher reward" in page
     assert "No batches yet." in page
@@ -130,7 +125,7 @@ def test_generating_a_batch_makes_codes_with_its_amount_prefix_and_expiry(app, c
     )
     assert len(codes) == 25
     assert all(re.fullmatch(rf"LION5-{CODE_BODY}", code) for code in codes)
-    page = page_text(client.get("/admin/vouchers"))
+    page = text_of(client.get("/admin/vouchers"))
     assert "Generated 25 codes worth $7.50 each in “Spring reward”." in page
     assert "Orders from $20.00" in page
     assert f"Until {last_day:%d %b %Y}" in page
@@ -201,7 +196,7 @@ def test_batches_are_listed_newest_first(client, auth):
     generate(client, name="Older batch", count="1")
     generate(client, name="Newer batch", count="1")
 
-    page = page_text(client.get("/admin/vouchers"))
+    page = text_of(client.get("/admin/vouchers"))
 
     table = page[page.index("Batches") :]  # after the "Generated ..." messages
     assert table.index("Newer batch") < table.index("Older batch")
@@ -256,8 +251,8 @@ def test_an_invalid_batch_is_refused_with_a_message(app, client, auth, overrides
     response = generate(client, **overrides)
 
     assert response.status_code == 400
-    assert message in page_text(response)
-    assert "Please correct the highlighted field." in page_text(response)
+    assert message in text_of(response)
+    assert "Please correct the highlighted field." in text_of(response)
     assert voucher_count(app) == 0
     with app.app_context():
         assert db.session.execute(select(func.count(VoucherBatch.id))).scalar_one() == 0

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import text_of
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
 from storefront.extensions import db
 from storefront.models import User
 from storefront.seed import CUSTOMER_EMAIL, CUSTOMER_PASSWORD
+from tests.conftest import text_of
 
 DUPLICATE_MESSAGE = "An account with this email already exists."
 NO_MATCH_MESSAGE = "That email and password do not match an account."

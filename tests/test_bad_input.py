@@ -9,12 +9,10 @@ malformed; everything else is stored as typed and shown escaped, and is tested s
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from conftest import SHIPPING_FORM, product_id, text_of
 from flask import Flask
 from markupsafe import escape
 from sqlalchemy import select
@@ -22,6 +20,7 @@ from sqlalchemy import select
 from storefront.extensions import db
 from storefront.models import Order, User, Voucher
 from storefront.vouchers.service import generate_batch
+from tests.conftest import SHIPPING_FORM, db_snapshot, product_id, text_of
 
 MARKUP = "<script>alert(1)</script>"
 
@@ -182,22 +181,6 @@ CASES = {
 }
 
 
-def page_text(response) -> str:
-    return html.unescape(text_of(response))
-
-
-def snapshot(app) -> dict[str, list[tuple]]:
-    """Every row of every table: the proof that a refused form wrote nothing."""
-    with app.app_context():
-        return {
-            table.name: [
-                tuple(row)
-                for row in db.session.execute(select(table).order_by(*table.primary_key.columns))
-            ]
-            for table in db.metadata.sorted_tables
-        }
-
-
 def prepare(app, client, auth, case: FormCase) -> dict:
     if case.customer:
         auth.login()
@@ -221,15 +204,15 @@ def test_malformed_input_is_refused_with_a_message_and_writes_nothing(
             continue
         # One app per form keeps this fast; each value is still its own report.
         with subtests.test(value=name):
-            before = snapshot(app)
+            before = db_snapshot(app)
 
             response = client.post(case.url, data={**data, case.field: value})
 
             assert 400 <= response.status_code < 500
-            page = page_text(response)
+            page = text_of(response)
             assert any(message in page for message in case.messages), page
             assert "<script" not in response.get_data(as_text=True)
-            assert snapshot(app) == before
+            assert db_snapshot(app) == before
 
 
 def test_a_refused_login_does_not_log_in(client, auth):
@@ -287,9 +270,9 @@ def test_a_postcode_that_is_only_letters_is_accepted_and_upper_cased(app, client
 
 
 def test_an_oversized_request_body_is_refused(app, client):
-    before = snapshot(app)
+    before = db_snapshot(app)
 
     response = client.post("/signup", data={**_signup(app), "name": "x" * (2 * 1024 * 1024)})
 
     assert response.status_code == 413
-    assert snapshot(app) == before
+    assert db_snapshot(app) == before

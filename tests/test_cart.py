@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import place_order, product_id, text_of, user_id
 from sqlalchemy import func, select, update
 
 from storefront.cart.service import MAX_QUANTITY
 from storefront.extensions import db
 from storefront.models import Cart, CartItem, Order, Product
 from storefront.seed import CUSTOMER_EMAIL
+from tests.conftest import place_order, product_id, text_of, user_id
 
 
 def add(client, app, slug: str, quantity: int | str = 1, **extra):

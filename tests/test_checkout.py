@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import timedelta
 
 import pytest
-from conftest import SHIPPING_FORM, place_order, product_id, text_of, user_id
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +16,7 @@ from storefront.models import Cart, CartItem, Order, OrderDiscount, Product, Vou
 from storefront.models._time import utcnow
 from storefront.seed import CUSTOMER_EMAIL
 from storefront.vouchers.service import generate_batch
+from tests.conftest import SHIPPING_FORM, place_order, product_id, text_of, user_id
 
 USED_MESSAGE = "has already been used."
 
@@ -44,11 +43,6 @@ def fill_cart(client, app, *slugs: str) -> None:
             "/cart/add", data={"product_id": product_id(app, slug), "quantity": 1}
         )
         assert response.status_code == 302
-
-
-def page_text(response) -> str:
-    """conftest's text_of with entities decoded ("don&#39;t" -> "don't")."""
-    return html.unescape(text_of(response))
 
 
 def apply_code(client, code: str):
@@ -131,7 +125,7 @@ def test_checkout_with_an_empty_cart_sends_the_shopper_back_to_the_cart(client, 
     response = client.get("/checkout/", follow_redirects=True)
 
     assert response.request.path == "/cart/"
-    assert "Your cart is empty." in page_text(response)
+    assert "Your cart is empty." in text_of(response)
 
 
 def test_a_customer_cannot_see_another_customers_order(app, shopper, auth):
@@ -144,7 +138,7 @@ def test_a_customer_cannot_see_another_customers_order(app, shopper, auth):
     for url in (f"/account/orders/{order_id}", f"/checkout/confirmation/{order_id}"):
         response = shopper.get(url)
         assert response.status_code == 404, url
-        assert "Order #" not in page_text(response)
+        assert "Order #" not in text_of(response)
 
 
 # Pricing -----------------------------------------------------------------------------
@@ -171,7 +165,7 @@ def test_shipping_is_free_from_75_dollars(app, client, auth, slugs, shipping, to
 
     response = client.get("/checkout/")
 
-    assert f"Shipping {shipping}" in page_text(response)
+    assert f"Shipping {shipping}" in text_of(response)
     assert total_shown(response) == total
 
 
@@ -182,7 +176,7 @@ def test_free_shipping_is_judged_before_the_discount(app, client, auth):
 
     response = client.get("/checkout/")
 
-    assert "Shipping Free" in page_text(response)
+    assert "Shipping Free" in text_of(response)
     assert total_shown(response) == "$70.00"
 
 
@@ -197,8 +191,8 @@ def test_applying_a_code_shows_the_discounted_total(app, shopper):
     assert response.status_code == 302
     assert response.headers["Location"] == "/checkout/"
     page = shopper.get("/checkout/")
-    assert f"Discount code {code} applied." in page_text(page)
-    assert "−$5.00" in page_text(page)
+    assert f"Discount code {code} applied." in text_of(page)
+    assert "−$5.00" in text_of(page)
     assert total_shown(page) == "$15.95"  # $16.00 - $5.00 + $4.95
 
 
@@ -218,7 +212,7 @@ def test_removing_the_code_restores_the_full_total(app, shopper):
 
     assert response.status_code == 302
     page = shopper.get("/checkout/")
-    assert "Discount code removed." in page_text(page)
+    assert "Discount code removed." in text_of(page)
     assert total_shown(page) == "$20.95"
     assert session_code(shopper) is None
 
@@ -265,7 +259,7 @@ def test_a_rejected_code_says_why(app, shopper, make):
     response = apply_code(shopper, code)
 
     assert response.status_code == 400
-    assert message in page_text(response)
+    assert message in text_of(response)
     assert total_shown(response) == "$20.95"
     assert session_code(shopper) is None
 
@@ -276,7 +270,7 @@ def test_a_code_on_an_empty_cart_is_refused(app, client, auth):
     response = apply_code(client, make_code(app))
 
     assert response.status_code == 400
-    assert "Add something to your cart before using a discount code." in page_text(response)
+    assert "Add something to your cart before using a discount code." in text_of(response)
     assert session_code(client) is None
 
 
@@ -287,7 +281,7 @@ def test_an_applied_code_used_elsewhere_is_dropped_on_review(app, shopper):
 
     response = shopper.get("/checkout/")
 
-    assert f"The discount code {code} {USED_MESSAGE}" in page_text(response)
+    assert f"The discount code {code} {USED_MESSAGE}" in text_of(response)
     assert total_shown(response) == "$20.95"
     assert session_code(shopper) is None
 
@@ -305,8 +299,8 @@ def test_paying_by_card_places_a_paid_order(app, shopper):
     assert order.payment_status == "paid"
     assert order.total_paid_cents == order.total_cents == 2095
     confirmation = shopper.get(response.headers["Location"])
-    assert f"Order {order.number} is confirmed" in page_text(confirmation)
-    assert "We've received your payment." in page_text(confirmation)
+    assert f"Order {order.number} is confirmed" in text_of(confirmation)
+    assert "We've received your payment." in text_of(confirmation)
 
 
 def test_paying_by_invoice_places_an_unpaid_order(app, shopper):
@@ -317,7 +311,7 @@ def test_paying_by_invoice_places_an_unpaid_order(app, shopper):
     assert order.payment_status == "not_paid"
     assert order.total_paid_cents == 0
     confirmation = shopper.get(response.headers["Location"])
-    assert "We'll email an invoice for $20.95." in page_text(confirmation)
+    assert "We'll email an invoice for $20.95." in text_of(confirmation)
 
 
 def test_the_order_records_prices_code_shipping_and_the_shoppers_request(app, shopper):
@@ -359,7 +353,7 @@ def test_the_cart_is_empty_after_the_order(app, shopper):
 
     assert customer_cart(app) == {}
     assert session_code(shopper) is None
-    assert "Your cart is empty." in page_text(shopper.get("/cart/"))
+    assert "Your cart is empty." in text_of(shopper.get("/cart/"))
 
 
 def test_a_code_used_since_it_was_applied_stops_the_order(app, shopper):
@@ -370,7 +364,7 @@ def test_a_code_used_since_it_was_applied_stops_the_order(app, shopper):
     response = place_order(shopper)
 
     assert response.status_code == 409
-    assert f"The discount code {code} {USED_MESSAGE}" in page_text(response)
+    assert f"The discount code {code} {USED_MESSAGE}" in text_of(response)
     assert count_rows(app, Order) == 0
     assert customer_cart(app) == {"house-blend": 1}
 
@@ -400,7 +394,7 @@ def test_losing_the_race_for_a_code_after_the_check_writes_nothing(app, shopper,
     response = place_order(shopper)
 
     assert response.status_code == 409
-    assert f"The discount code {code} {USED_MESSAGE}" in page_text(response)
+    assert f"The discount code {code} {USED_MESSAGE}" in text_of(response)
     assert redeemed_for, "the order row was written before the code was redeemed"
     assert count_rows(app, Order) == 0
     assert count_rows(app, OrderDiscount) == 0
@@ -428,7 +422,7 @@ def test_the_order_form_needs_the_shipping_details(app, shopper):
     response = place_order(shopper, name="", city="   ")
 
     assert response.status_code == 400
-    assert "Enter the recipient's name." in page_text(response)
-    assert "Enter a city." in page_text(response)
+    assert "Enter the recipient's name." in text_of(response)
+    assert "Enter a city." in text_of(response)
     assert count_rows(app, Order) == 0
     assert customer_cart(app) == {"house-blend": 1}

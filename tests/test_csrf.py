@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import SHIPPING_FORM, product_id, text_of
 from sqlalchemy import func, select
 
 from storefront.extensions import db
 from storefront.models import CartItem, Order, User
 from storefront.seed import CUSTOMER_EMAIL, CUSTOMER_PASSWORD
+from tests.conftest import SHIPPING_FORM, product_id, text_of
 
 EXPIRED_MESSAGE = "The form was out of date or missing its security token."
 

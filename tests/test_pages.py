@@ -7,11 +7,11 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from conftest import product_id, text_of
 from sqlalchemy import update
 
 from storefront.extensions import db
 from storefront.models import Product
+from tests.conftest import product_id, text_of
 
 
 class Controls(HTMLParser):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import text_of
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
@@ -11,6 +10,7 @@ from storefront.extensions import db
 from storefront.models import User
 from storefront.security import printable_text, safe_next_url
 from storefront.seed import CUSTOMER_EMAIL
+from tests.conftest import text_of
 
 FRIENDLY_500 = "Sorry, something went wrong on our side. Nothing was charged; please try again."
 

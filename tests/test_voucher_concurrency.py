@@ -10,12 +10,12 @@ import html
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import place_order, product_id, text_of, user_id
 from sqlalchemy import select
 
 from storefront.extensions import db
 from storefront.models import Cart, CartItem, Order, OrderDiscount, Voucher
 from storefront.vouchers.service import generate_batch
+from tests.conftest import place_order, product_id, text_of, user_id
 
 RACERS = 8
 
