@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -60,3 +63,21 @@ def drain(app, *, ahead: timedelta = timedelta(0), rounds: int = 50, **options) 
             total.retried += stats.retried
             total.dead += stats.dead
     return total
+
+
+@pytest.fixture
+def new_york_local_time() -> Iterator[None]:
+    """Run with the process's local time zone set to UTC-5 (UTC-4 in summer)."""
+    if not hasattr(time, "tzset") or not os.path.exists("/usr/share/zoneinfo/America/New_York"):
+        pytest.skip("needs time.tzset and the system tz database")
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "America/New_York"
+    time.tzset()
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = saved
+        time.tzset()

@@ -15,7 +15,6 @@ import email.utils
 import http
 import json
 import logging
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -568,24 +567,6 @@ def test_parse_retry_after_garbage_is_none(value):
 
 def test_parse_retry_after_non_ascii_digit_is_none():
     assert parse_retry_after("²") is None
-
-
-@pytest.fixture
-def new_york_local_time() -> Iterator[None]:
-    """Run with the process's local time zone set to UTC-5 (UTC-4 in summer)."""
-    if not hasattr(time, "tzset") or not os.path.exists("/usr/share/zoneinfo/America/New_York"):
-        pytest.skip("needs time.tzset and the system tz database")
-    saved = os.environ.get("TZ")
-    os.environ["TZ"] = "America/New_York"
-    time.tzset()
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = saved
-        time.tzset()
 
 
 def test_parse_retry_after_imf_fixdate_ignores_the_local_time_zone(new_york_local_time):

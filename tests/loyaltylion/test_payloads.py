@@ -8,9 +8,6 @@ Contract: /work/shared/loyaltylion-reference.md, section 2.
 from __future__ import annotations
 
 import dataclasses
-import os
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -430,24 +427,6 @@ def test_money_matches_the_schema_pattern(cents):
 def test_iso8601_naive_datetime_is_treated_as_utc():
     naive = datetime(2026, 11, 25, 18, 30, 15, 987654)  # noqa: DTZ001 -- the case under test
     assert iso8601(naive) == "2026-11-25T18:30:15Z"
-
-
-@pytest.fixture
-def new_york_local_time() -> Iterator[None]:
-    """Run with the process's local time zone set to UTC-5 (UTC-4 in summer)."""
-    if not hasattr(time, "tzset") or not os.path.exists("/usr/share/zoneinfo/America/New_York"):
-        pytest.skip("needs time.tzset and the system tz database")
-    saved = os.environ.get("TZ")
-    os.environ["TZ"] = "America/New_York"
-    time.tzset()
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = saved
-        time.tzset()
 
 
 def test_iso8601_naive_datetime_is_utc_whatever_the_host_time_zone(new_york_local_time):
