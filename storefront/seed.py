@@ -145,6 +145,22 @@ PRODUCTS = [
 ]
 
 
+# Given away, never sold: inactive, so the catalogue and the cart never offer them.
+# The free-gift custom reward puts one on the customer's next order at $0.00
+# (storefront/webhooks/gifts.py, GIFT_REWARDS). Same fields as PRODUCTS.
+GIFT_PRODUCTS = [
+    (
+        "lion-tote-bag",
+        "Lion & Co. Tote Bag",
+        "apparel",
+        1500,
+        "#e9c46a,#6d597a",
+        "lion",
+        "Heavy cotton tote with the lion crest. A loyalty reward: not for sale.",
+    ),
+]
+
+
 @dataclass
 class SeedReport:
     categories: int
@@ -177,7 +193,8 @@ def seed_demo_data() -> SeedReport:
             db.session.add(categories[slug])
             created_categories += 1
     existing = set(db.session.execute(select(Product.slug)).scalars())
-    for slug, name, category, price, colors, motif, description in PRODUCTS:
+    catalogue = [(row, True) for row in PRODUCTS] + [(row, False) for row in GIFT_PRODUCTS]
+    for (slug, name, category, price, colors, motif, description), is_active in catalogue:
         if slug in existing:
             continue
         db.session.add(
@@ -189,6 +206,7 @@ def seed_demo_data() -> SeedReport:
                 image_colors=colors,
                 image_motif=motif,
                 description=description,
+                is_active=is_active,
             )
         )
         created_products += 1

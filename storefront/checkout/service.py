@@ -13,6 +13,8 @@ from storefront.models import Cart, Order, OrderDiscount, OrderLine, User
 from storefront.orders.service import refresh_statuses
 from storefront.security import RequestContext
 from storefront.vouchers.service import AppliedVoucher, VoucherError, check_code, redeem
+from storefront.webhooks.gifts import add_gifts_to_order, pending_gifts
+from storefront.webhooks.models import Gift
 
 PAYMENT_METHODS = {
     "card": "Pay now with a test card",
@@ -33,6 +35,8 @@ class Quote:
     voucher: AppliedVoucher | None = None
     voucher_error: VoucherError | None = None
     lines: list = field(default_factory=list)
+    # Free gifts from loyalty rewards that the order will carry as $0.00 lines.
+    gifts: list[Gift] = field(default_factory=list)
 
     @property
     def discount_cents(self) -> int:
@@ -56,6 +60,8 @@ def quote(cart: Cart | None, code: str | None = None) -> Quote:
     lines = [item for item in (cart.items if cart else []) if item.product.is_active]
     subtotal = sum(item.product.price_cents * item.quantity for item in lines)
     result = Quote(subtotal_cents=subtotal, shipping_cents=shipping_for(subtotal), lines=lines)
+    if cart is not None and cart.user_id is not None:
+        result.gifts = pending_gifts(cart.user_id)
     if code:
         try:
             result.voucher = check_code(code, subtotal)
@@ -82,7 +88,8 @@ def place_order(
     payment_method: str,
     context: RequestContext,
 ) -> Order:
-    """Create the order and its lines, redeem the code, empty the cart: one transaction.
+    """Create the order and its lines, redeem the code, add any free gifts, empty the
+    cart: one transaction.
 
     Raises CheckoutError or VoucherError (nothing written) when the order cannot be placed.
     """
@@ -136,6 +143,9 @@ def place_order(
                     amount_cents=priced.discount_cents,
                 )
             )
+        # Gifts from loyalty rewards ride along at $0.00, claimed in this transaction:
+        # if the order fails, they stay for the next one.
+        add_gifts_to_order(order)
         empty_cart(cart)
         events.order_placed.send(current_app._get_current_object(), order=order, context=context)
         db.session.commit()

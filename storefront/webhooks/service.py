@@ -1,0 +1,228 @@
+"""Recording webhooks once and processing them after the answer, retry-safe.
+
+Receiving stores the verified body (de-duplicated on the envelope `id`) and answers;
+processing runs the topic's handler afterwards. A handler's writes commit together with
+the event's new status, so a failure leaves nothing half done: the event is `failed`,
+with the error, and processing it again is safe.
+https://developers.loyaltylion.com/api-reference/v2/webhooks/overview
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from storefront.extensions import db
+from storefront.models._time import utcnow
+from storefront.webhooks.models import WebhookEvent, WebhookStatus
+
+log = logging.getLogger(__name__)
+
+ENVELOPE_KEYS = ("id", "topic", "created_at")
+DONE = (WebhookStatus.PROCESSED, WebhookStatus.IGNORED)
+
+
+class ProcessingError(Exception):
+    """A webhook that cannot be processed as it stands; the message is for the admin."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: WebhookStatus
+    note: str
+
+
+def processed(note: str) -> Outcome:
+    return Outcome(WebhookStatus.PROCESSED, note)
+
+
+def ignored(note: str) -> Outcome:
+    return Outcome(WebhookStatus.IGNORED, note)
+
+
+Handler = Callable[[WebhookEvent, dict[str, Any]], Outcome]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(topic: str) -> Callable[[Handler], Handler]:
+    """Register the function that processes one topic (see gifts.py, loyalty_status.py)."""
+
+    def register(handler: Handler) -> Handler:
+        HANDLERS[topic] = handler
+        return handler
+
+    return register
+
+
+@dataclass(frozen=True)
+class Envelope:
+    id: str
+    topic: str
+    created_at: str | None
+    payload: dict[str, Any]
+
+
+def parse_envelope(body: bytes) -> Envelope:
+    """The webhook's metadata and payload, or ValueError saying what is wrong."""
+    data = json.loads(body.decode("utf-8"))  # UnicodeDecodeError is a ValueError too
+    if not isinstance(data, dict):
+        raise ValueError("the body is not a JSON object")
+    envelope_id, topic = data.get("id"), data.get("topic")
+    if not isinstance(envelope_id, str) or not 0 < len(envelope_id) <= 255:
+        raise ValueError("`id` must be a string of 1 to 255 characters")
+    if not isinstance(topic, str) or not 0 < len(topic) <= 100:
+        raise ValueError("`topic` must be a string of 1 to 100 characters")
+    created_at = data.get("created_at")
+    # The documented envelope nests the event under `payload`; one documented example
+    # (customers/update) puts it at the top level instead. Both are accepted.
+    if "payload" in data:
+        payload = data["payload"]
+        if not isinstance(payload, dict):
+            raise ValueError("`payload` must be a JSON object")
+    else:
+        payload = {key: value for key, value in data.items() if key not in ENVELOPE_KEYS}
+    return Envelope(
+        id=envelope_id,
+        topic=topic,
+        created_at=created_at if isinstance(created_at, str) else None,
+        payload=payload,
+    )
+
+
+def parse_timestamp(value: Any) -> datetime | None:
+    """ISO 8601 from LoyaltyLion ("2025-01-01T03:00:05.000Z") -> naive UTC, else None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+_MERCHANT_ID = re.compile(r"[0-9]{1,10}")
+_MAX_ID = 2_147_483_647  # ids are 32-bit `integer` columns
+
+
+def merchant_id_of(value: Any) -> int:
+    """LoyaltyLion's `merchant_id` for a customer is our User.id. The docs type it as a
+    number but their examples send a string ("5000001"): accept both, nothing else."""
+    text = "" if isinstance(value, bool) else str(value).strip()  # True is an int, too
+    if not isinstance(value, int | str) or not _MERCHANT_ID.fullmatch(text) or int(text) > _MAX_ID:
+        raise ProcessingError(f"{value!r} is not a shop customer id")
+    return int(text)
+
+
+def record_event(envelope: Envelope, body: bytes) -> WebhookEvent | None:
+    """Store a verified webhook, once. None when its envelope id is already stored.
+
+    Insert-and-catch rather than look-then-insert: of two concurrent deliveries of one
+    webhook, the unique constraint lets exactly one row in.
+    """
+    event = WebhookEvent(
+        envelope_id=envelope.id,
+        topic=envelope.topic,
+        sent_at=parse_timestamp(envelope.created_at),
+        body=body.decode("utf-8"),
+    )
+    if envelope.topic not in HANDLERS:
+        event.status = WebhookStatus.IGNORED
+        event.note = "No handler for this topic: stored, nothing done."
+        event.processed_at = utcnow()
+    db.session.add(event)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    return event
+
+
+def process_event(event_id: int) -> WebhookEvent | None:
+    """Run the topic's handler for a stored webhook: processed or ignored, else failed.
+
+    Safe to call again: a processed or ignored event is left as it is, and the unique
+    constraints on what handlers create stop a concurrent run from doing it twice.
+    """
+    event = db.session.get(WebhookEvent, event_id)
+    if event is None or event.status in DONE:
+        return event
+    topic, attempt = event.topic, event.attempts + 1
+    try:
+        payload = parse_envelope(event.body.encode("utf-8")).payload
+        handler = HANDLERS.get(topic)
+        outcome = handler(event, payload) if handler else ignored("No handler for this topic.")
+        event.status = outcome.status
+        event.note = outcome.note
+        event.error = None
+        event.attempts = attempt
+        event.processed_at = utcnow()
+        db.session.commit()
+    except Exception as error:
+        db.session.rollback()
+        if isinstance(error, ProcessingError):
+            log.warning("webhook %s (%s) failed: %s", event_id, topic, error)
+        else:
+            log.exception("webhook %s (%s) failed unexpectedly", event_id, topic)
+        _record_failure(event_id, attempt, _describe(error))
+    return db.session.get(WebhookEvent, event_id)
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, ProcessingError):
+        return str(error)
+    # The first line only: a database error's full text repeats the SQL parameters.
+    first_line = next(iter(str(error).splitlines()), "")
+    return f"{type(error).__name__}: {first_line}"[:1000]
+
+
+def _record_failure(event_id: int, attempt: int, message: str) -> None:
+    # Conditional: if a concurrent run processed the event meanwhile, its result stands.
+    db.session.execute(
+        update(WebhookEvent)
+        .where(WebhookEvent.id == event_id, WebhookEvent.status.not_in(DONE))
+        .values(status=WebhookStatus.FAILED, error=message, attempts=attempt, processed_at=None)
+    )
+    db.session.commit()
+
+
+def process_after_response(app: Flask, event_id: int) -> None:
+    """process_event in its own app context, for Response.call_on_close: the WSGI server
+    calls it once the answer is sent, when the request's context is already gone."""
+    with app.app_context():
+        try:
+            process_event(event_id)
+        except Exception:
+            # Even recording the failure failed (the database is down, say): the event
+            # stays `received` and the admin page offers a retry once it is stalled.
+            log.exception("webhook %s could not be processed", event_id)
+
+
+# An address ends at whitespace or JSON punctuation, so one inside a JSON string is found.
+_STOP = r"\s@\"'<>,;:{}\[\]()"
+_EMAIL = re.compile(rf"([^{_STOP}])[^{_STOP}]*@([^{_STOP}]+)")
+
+
+def mask_emails(text: str) -> str:
+    """alice.blue@example.com -> a***@example.com: enough to recognise, not to harvest."""
+    return _EMAIL.sub(lambda match: f"{match[1]}***@{match[2]}", text)
+
+
+def masked_payload(body: str) -> str:
+    """The stored body, pretty-printed for the admin, every email address masked."""
+    try:
+        text = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+    except ValueError:
+        text = body
+    return mask_emails(text)
