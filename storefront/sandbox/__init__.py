@@ -24,9 +24,14 @@ from storefront.sandbox.constants import (
     DEFAULT_RATE_LIMIT,
     DEFAULT_SEED_CODE_COUNT,
     DEFAULT_SHOP_ORIGIN,
+    DEFAULT_WEBHOOK_MAX_ATTEMPTS,
+    DEFAULT_WEBHOOK_RETRY_MAX_SECONDS,
+    DEFAULT_WEBHOOK_RETRY_SECONDS,
+    DEFAULT_WEBHOOK_TIMEOUT_SECONDS,
     SANDBOX_API_KEY,
     SANDBOX_SITE_SECRET,
     SANDBOX_SITE_TOKEN,
+    WEBHOOK_SENDER_MODES,
 )
 from storefront.sandbox.rewards import import_codes
 from storefront.sandbox.server import RunningServer, start_server
@@ -59,6 +64,23 @@ def _defaults() -> dict[str, Any]:
         ),
         # How many codes the seeded "$5 off" reward starts with (0 = import your own).
         "SANDBOX_SEED_CODES": int(env.get("SANDBOX_SEED_CODES", DEFAULT_SEED_CODE_COUNT)),
+        # Where webhooks go; empty = <SANDBOX_SHOP_ORIGIN>/webhooks/loyaltylion.
+        "SANDBOX_SHOP_WEBHOOK_URL": env.get("SANDBOX_SHOP_WEBHOOK_URL", ""),
+        # "thread" (a background sender) or "manual" (POST /_sandbox/webhooks/deliver).
+        "SANDBOX_WEBHOOK_SENDER": env.get("SANDBOX_WEBHOOK_SENDER", "thread"),
+        "SANDBOX_WEBHOOK_TIMEOUT_SECONDS": float(
+            env.get("SANDBOX_WEBHOOK_TIMEOUT_SECONDS", DEFAULT_WEBHOOK_TIMEOUT_SECONDS)
+        ),
+        # Retry n waits RETRY_SECONDS * 2**(n-1), at most RETRY_MAX_SECONDS.
+        "SANDBOX_WEBHOOK_RETRY_SECONDS": float(
+            env.get("SANDBOX_WEBHOOK_RETRY_SECONDS", DEFAULT_WEBHOOK_RETRY_SECONDS)
+        ),
+        "SANDBOX_WEBHOOK_RETRY_MAX_SECONDS": float(
+            env.get("SANDBOX_WEBHOOK_RETRY_MAX_SECONDS", DEFAULT_WEBHOOK_RETRY_MAX_SECONDS)
+        ),
+        "SANDBOX_WEBHOOK_MAX_ATTEMPTS": int(
+            env.get("SANDBOX_WEBHOOK_MAX_ATTEMPTS", DEFAULT_WEBHOOK_MAX_ATTEMPTS)
+        ),
         # Signs the dashboard's CSRF cookie and the SDK session tokens. A fresh one per
         # process is fine: both are short-lived.
         "SECRET_KEY": env.get("SANDBOX_SECRET_KEY") or secrets.token_hex(32),
@@ -79,6 +101,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     app.json.sort_keys = False  # keep the documented field order in answers
+    if app.config["SANDBOX_WEBHOOK_SENDER"] not in WEBHOOK_SENDER_MODES:
+        raise ValueError(f"SANDBOX_WEBHOOK_SENDER must be one of {', '.join(WEBHOOK_SENDER_MODES)}")
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)

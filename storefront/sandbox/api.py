@@ -18,7 +18,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, jsonify, request
 from sqlalchemy import select
 
-from storefront.sandbox import program, reqlog, rewards
+from storefront.sandbox import program, reqlog, rewards, webhooks
 from storefront.sandbox.auth import authenticate
 from storefront.sandbox.db import db
 from storefront.sandbox.errors import SandboxError, envelope, error_response
@@ -164,7 +164,10 @@ def _site_id() -> str | None:
 
 
 def mutating(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Run the view under the program's write lock and commit what it did."""
+    """Run the view under the program's write lock and commit what it did.
+
+    Webhooks it queued are handed to the background sender once committed.
+    """
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -175,6 +178,7 @@ def mutating(view: Callable[..., Any]) -> Callable[..., Any]:
             except BaseException:
                 db.session.rollback()
                 raise
+        webhooks.after_commit()
         return result
 
     return wrapper
@@ -307,6 +311,17 @@ def list_customers() -> Any:
         stmt = stmt.where(Customer.merchant_id == filters["merchant_id"])
     rows, cursors = page(Customer, stmt, limit=limit, cursor=cursor, filters=filters)
     return {"customers": [customer_resource(c) for c in rows], "cursor": cursors}
+
+
+# https://developers.loyaltylion.com/api-reference/v2/resources/customers/update-customer
+@bp.patch("/customers/<merchant_id>")
+@mutating
+def update_customer(merchant_id: str) -> Any:
+    body = _body("customer_update")
+    customer = program.require_customer(merchant_id)
+    _warn(program.update_customer(customer, body["customer"]))
+    db.session.flush()
+    return {"customer": customer_resource(customer)}
 
 
 # https://developers.loyaltylion.com/api-reference/v2/resources/customers/add-points

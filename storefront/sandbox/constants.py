@@ -49,6 +49,34 @@ LEDGER_KINDS = (
     "reward_claim",
 )
 
+# Webhooks the sandbox sends to the store, as LoyaltyLion does.
+# https://developers.loyaltylion.com/api-reference/v2/webhooks/overview
+WEBHOOK_SIGNATURE_HEADER = "x-loyaltylion-hmac-sha256"
+TOPIC_STORE_FULFILMENT = "rewards/store_fulfilment"
+TOPIC_CUSTOMERS_UPDATE = "customers/update"
+# Where the shop receives them unless SANDBOX_SHOP_WEBHOOK_URL says otherwise:
+# <SANDBOX_SHOP_ORIGIN><DEFAULT_WEBHOOK_PATH>.
+DEFAULT_WEBHOOK_PATH = "/webhooks/loyaltylion"
+# LoyaltyLion asks for an answer within 5 s and retries until it gets a 2xx; its
+# schedule is not documented, so the sandbox uses a capped exponential backoff.
+DEFAULT_WEBHOOK_TIMEOUT_SECONDS = 5.0
+DEFAULT_WEBHOOK_RETRY_SECONDS = 5.0
+DEFAULT_WEBHOOK_RETRY_MAX_SECONDS = 300.0
+DEFAULT_WEBHOOK_MAX_ATTEMPTS = 0  # 0 = retry until the store answers 2xx
+# "thread": a background sender delivers due webhooks. "manual": only
+# POST /_sandbox/webhooks/deliver sends them (what the sandbox's own tests use).
+WEBHOOK_SENDER_MODES = ("thread", "manual")
+# A delivery is "pending" until a 2xx ("delivered"), or "failed" once it gave up.
+DELIVERY_STATES = ("pending", "delivered", "failed")
+# A custom reward's claim follows its fulfilment webhook.
+FULFILMENT_STATES = ("pending", "fulfilled", "failed")
+# Who a `test: true` fulfilment webhook names when no customer is given.
+TEST_WEBHOOK_CUSTOMER = {
+    "customer_id": 0,
+    "customer_merchant_id": "sandbox-test-customer",
+    "customer_email": "test-customer@example.com",
+}
+
 # The program a fresh sandbox starts with (editable through /_sandbox/settings).
 DEFAULT_SETTINGS: dict = {
     "signup_points": 200,
@@ -60,6 +88,8 @@ DEFAULT_SETTINGS: dict = {
     "review_points": 25,
     # Custom rules: activity name -> points; `once` = at most one award per customer.
     "custom_rules": {"newsletter_signup": {"points": 50, "once": True}},
+    # Where webhooks go; null = SANDBOX_SHOP_WEBHOOK_URL (see `program.settings`).
+    "webhook_url": None,
 }
 
 # The seeded voucher reward (id 1).
@@ -72,4 +102,16 @@ SEED_REWARD = {
     "kind": "voucher",
 }
 DEFAULT_SEED_CODE_COUNT = 10
+
+# The seeded custom reward (id 2): fulfilled by the store through the
+# `rewards/store_fulfilment` webhook, with no code of its own.
+SEED_CUSTOM_REWARD = {
+    "id": 2,
+    "title": "Free tote bag on your next order",
+    "description": "A tote bag, added free to your next order",
+    "point_cost": 300,
+    "discount_amount": "0.00",
+    "kind": "custom",
+    "identifier": "free-gift-next-order",
+}
 SEED_CODE_PREFIX = "LLSBX-5OFF-"

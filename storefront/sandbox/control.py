@@ -6,18 +6,20 @@ that a browser sends from another origin, so a random web page cannot reset it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, request
 from sqlalchemy import select
 
-from storefront.sandbox import program, reqlog, rewards
+from storefront.sandbox import fulfilment, program, reqlog, rewards, webhooks
 from storefront.sandbox.api import mutating
+from storefront.sandbox.constants import DELIVERY_STATES, TOPIC_CUSTOMERS_UPDATE
 from storefront.sandbox.db import db
 from storefront.sandbox.errors import SandboxError
 from storefront.sandbox.faults import parse_fault
-from storefront.sandbox.models import RequestLog
-from storefront.sandbox.resources import customer_full, order_full
+from storefront.sandbox.models import RequestLog, WebhookDelivery
+from storefront.sandbox.resources import customer_full, customer_resource, order_full
 from storefront.sandbox.runtime import runtime
 from storefront.sandbox.seed import reset_everything
 
@@ -107,21 +109,23 @@ def list_rewards() -> Any:
     items = []
     for reward in rewards.all_rewards():
         stock = rewards.stock(reward.id)
-        items.append(
-            {
-                "id": reward.id,
-                "title": reward.title,
-                "point_cost": reward.point_cost,
-                "discount_amount": reward.discount_amount,
-                "kind": reward.kind,
-                "codes": {
-                    "total": stock.total,
-                    "unused": stock.unused,
-                    "claimed": stock.claimed,
-                    "used": stock.used,
-                },
-            }
-        )
+        item = {
+            "id": reward.id,
+            "title": reward.title,
+            "point_cost": reward.point_cost,
+            "discount_amount": reward.discount_amount,
+            "kind": reward.kind,
+            "codes": {
+                "total": stock.total,
+                "unused": stock.unused,
+                "claimed": stock.claimed,
+                "used": stock.used,
+            },
+        }
+        if reward.kind == "custom":
+            item["reward_identifier"] = reward.identifier
+            item["fulfilment"] = rewards.fulfilment_counts(reward.id)
+        items.append(item)
     return {"rewards": items}
 
 
@@ -142,3 +146,89 @@ def import_reward_codes(reward_id: int) -> tuple[Any, int]:
         codes = rewards.parse_code_csv(request.get_data(as_text=True))
     result = rewards.import_codes(reward_id, codes)
     return result.as_dict(), 201
+
+
+# -------------------------------------------------------------------------- webhooks
+
+
+def _flag(name: str) -> bool:
+    """A boolean option, from the query string or the JSON body."""
+    body = request.get_json(silent=True)
+    value = body.get(name) if isinstance(body, dict) else request.args.get(name)
+    return value in (True, "1", "true", "yes")
+
+
+@bp.get("/webhooks")
+def list_webhooks() -> Any:
+    """Deliveries, newest first. Filters: topic, state, limit (default 200)."""
+    state = request.args.get("state") or None
+    if state and state not in DELIVERY_STATES:
+        raise SandboxError(
+            400, "Unknown delivery state", {"state": [f"one of {', '.join(DELIVERY_STATES)}"]}
+        )
+    limit = request.args.get("limit", "200")
+    found = webhooks.deliveries(
+        topic=request.args.get("topic") or None,
+        state=state,
+        limit=int(limit) if limit.isdigit() else 200,
+    )
+    sender = runtime().sender
+    return {
+        "webhooks": [webhooks.delivery_dict(d) for d in found],
+        "url": webhooks.webhook_url(),
+        "sender": {"mode": current_app.config["SANDBOX_WEBHOOK_SENDER"], "running": sender.running},
+    }
+
+
+@bp.post("/webhooks/deliver")
+def deliver_webhooks() -> Any:
+    """Attempt every due delivery now, synchronously (`all`: not-yet-due ones too)."""
+    attempted = webhooks.deliver_due(include_not_due=_flag("all"))
+    return {"attempted": [webhooks.delivery_dict(d) for d in attempted]}
+
+
+def _send_now(build: Callable[[], WebhookDelivery]) -> tuple[Any, int]:
+    """Queue a webhook (committed), attempt it at once, answer with the outcome.
+
+    If the store did not answer 2xx it stays pending and is retried like any other.
+    """
+    with runtime().write_lock:
+        try:
+            delivery_id = build().id
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+    webhooks.deliver_now(delivery_id)
+    webhooks.after_commit()  # still pending: the background sender takes over
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    if delivery is None:  # a reset wiped it meanwhile
+        raise SandboxError(409, "The delivery was wiped by a reset", {})
+    return {"delivery": webhooks.delivery_dict(delivery)}, 201
+
+
+@bp.post("/rewards/<int:reward_id>/test-webhook")
+def test_webhook(reward_id: int) -> tuple[Any, int]:
+    """A `test: true` fulfilment webhook, as LoyaltyLion sends when a custom reward is
+    saved. Optional {"customer": "<merchant_id>"} names a real customer in it."""
+    reward = rewards.require_reward(reward_id)
+    body = request.get_json(silent=True)
+    merchant_id = body.get("customer") if isinstance(body, dict) else None
+    customer = program.require_customer(str(merchant_id)) if merchant_id else None
+    return _send_now(lambda: fulfilment.send_test_webhook(reward, customer))
+
+
+@bp.post("/customers/<merchant_id>/customers-update")
+def customers_update(merchant_id: str) -> tuple[Any, int]:
+    """A `customers/update` webhook carrying the customer resource.
+
+    {"top_level": true} puts `customer` in the envelope itself, as the example in
+    LoyaltyLion's docs does, instead of under `payload`.
+    """
+    customer = program.require_customer(merchant_id)
+    top_level = _flag("top_level")
+    return _send_now(
+        lambda: webhooks.queue(
+            TOPIC_CUSTOMERS_UPDATE, {"customer": customer_resource(customer)}, top_level=top_level
+        )
+    )

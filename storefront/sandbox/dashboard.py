@@ -19,7 +19,7 @@ from flask import (
 )
 from sqlalchemy import select
 
-from storefront.sandbox import program, rewards
+from storefront.sandbox import program, rewards, webhooks
 from storefront.sandbox.db import db
 from storefront.sandbox.models import Activity, Customer, LedgerEntry, Order, RequestLog
 from storefront.sandbox.runtime import runtime
@@ -67,6 +67,9 @@ def index() -> str:
             select(Activity).order_by(Activity.id.desc()).limit(100)
         ).scalars(),
         rewards=reward_rows,
+        fulfilment_counts=rewards.fulfilment_counts,
+        deliveries=webhooks.deliveries(limit=100),
+        webhook_url=webhooks.webhook_url(),
         log=list(db.session.execute(log_stmt).scalars()),
         log_limit=log_limit,
         path_filter=path_filter,
@@ -79,12 +82,24 @@ def index() -> str:
     )
 
 
-@bp.post("/reset")
-def reset() -> Any:
-    """The dashboard's Reset button (a form POST with a CSRF token)."""
+def _check_csrf() -> None:
     sent = request.form.get("csrf_token", "")
     expected = session.get(CSRF_KEY, "")
     if not expected or not hmac.compare_digest(sent, expected):
         abort(400, "Invalid or missing CSRF token: reload the dashboard and try again")
+
+
+@bp.post("/reset")
+def reset() -> Any:
+    """The dashboard's Reset button (a form POST with a CSRF token)."""
+    _check_csrf()
     reset_everything(current_app._get_current_object())  # type: ignore[attr-defined]
     return redirect(url_for("sandbox_dashboard.index"))
+
+
+@bp.post("/webhooks/deliver")
+def deliver_webhooks() -> Any:
+    """The dashboard's "Send pending webhooks now" button: every pending one, due or not."""
+    _check_csrf()
+    webhooks.deliver_due(include_not_due=True)
+    return redirect(url_for("sandbox_dashboard.index") + "#webhooks")

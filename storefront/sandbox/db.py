@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -71,3 +71,19 @@ def configure_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
+
+
+def schema_is_outdated() -> bool:
+    """True when an existing sandbox table lacks a column the models now define.
+
+    The sandbox has no migrations: its data is fake and Reset wipes it anyway, so an
+    outdated database is simply re-created (see `seed.init_database`).
+    """
+    inspector = inspect(db.engine)
+    existing = set(inspector.get_table_names())
+    for table in db.metadata.sorted_tables:
+        if table.name in existing:
+            have = {column["name"] for column in inspector.get_columns(table.name)}
+            if not {column.name for column in table.columns} <= have:
+                return True
+    return False

@@ -32,6 +32,10 @@ class Customer(db.Model):
     referred_via: Mapped[str | None] = mapped_column(String(255))
     # What first made the sandbox aware of this customer ("$signup", "order", "sdk"...).
     source: Mapped[str] = mapped_column(String(32))
+    # Set through PATCH /v2/customers/{merchant_id}. The birthday is "YYYY-MM-DD".
+    birthday: Mapped[str | None] = mapped_column(String(10))
+    # Blocked customers cannot claim rewards, and the SDK shows them 0 points.
+    blocked: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -113,9 +117,11 @@ class Reward(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     point_cost: Mapped[int]
     discount_amount: Mapped[str] = mapped_column(String(32))
-    # "voucher": hands out a code from the pool. "custom" (LoyaltyLion calls the
-    # store's `rewards/store_fulfilment` webhook) is not built yet: see program.py.
+    # "voucher": hands out a code from the pool. "custom": the store fulfils it when
+    # LoyaltyLion calls its `rewards/store_fulfilment` webhook (see fulfilment.py).
     kind: Mapped[str] = mapped_column(String(16), default="voucher")
+    # Custom rewards: the `reward_identifier` the merchant chose, sent in the webhook.
+    identifier: Mapped[str | None] = mapped_column(String(255))
 
 
 class RewardCode(db.Model):
@@ -144,6 +150,10 @@ class ClaimedReward(db.Model):
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     used_in_order: Mapped[str | None] = mapped_column(String(255))
+    # Custom rewards only (None for vouchers): "pending" until the store answers the
+    # fulfilment webhook with a 2xx, then "fulfilled" ("failed" if delivery gave up).
+    fulfilment: Mapped[str | None] = mapped_column(String(16))
+    fulfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     customer: Mapped[Customer] = relationship()
     reward: Mapped[Reward] = relationship()
@@ -176,6 +186,43 @@ class LedgerEntry(db.Model):
 @event.listens_for(LedgerEntry, "before_update")
 def _ledger_is_append_only(_mapper, _connection, target: LedgerEntry) -> None:
     raise RuntimeError(f"ledger entry {target.id} is immutable; append a new entry instead")
+
+
+class WebhookDelivery(db.Model):
+    """One webhook the sandbox sends to the store, and how delivering it went.
+
+    `body` is the exact JSON text that is signed and POSTed. Retries send the same
+    bytes, so the envelope `id` (`event_id`) stays the same and the store can
+    de-duplicate on it.
+    """
+
+    __tablename__ = "sandbox_webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    topic: Mapped[str] = mapped_column(String(64), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    test: Mapped[bool] = mapped_column(default=False)
+    # "pending" (sent again when due), "delivered" (a 2xx came back), "failed"
+    # (SANDBOX_WEBHOOK_MAX_ATTEMPTS reached).
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    # The store's last answer: its status (None when there was none) and body, or
+    # why there was no answer (connection refused, timeout).
+    last_status: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_response: Mapped[str | None] = mapped_column(Text)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The custom reward claim this webhook fulfils, if any.
+    claimed_reward_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sandbox_claimed_rewards.id"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    claimed_reward: Mapped[ClaimedReward | None] = relationship()
 
 
 class Setting(db.Model):

@@ -18,11 +18,17 @@ import string
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import case, delete, func, select
 
-from storefront.sandbox.constants import DEFAULT_SETTINGS, REVIEW_ACTIVITY, SIGNUP_ACTIVITY
+from storefront.sandbox.constants import (
+    DEFAULT_SETTINGS,
+    DEFAULT_WEBHOOK_PATH,
+    REVIEW_ACTIVITY,
+    SIGNUP_ACTIVITY,
+)
 from storefront.sandbox.db import db, utcnow
 from storefront.sandbox.errors import SandboxError
 from storefront.sandbox.models import (
@@ -35,6 +41,7 @@ from storefront.sandbox.models import (
     Reward,
     RewardCode,
     Setting,
+    WebhookDelivery,
 )
 
 # --------------------------------------------------------------------------- settings
@@ -45,7 +52,16 @@ def settings() -> dict[str, Any]:
     merged = copy.deepcopy(DEFAULT_SETTINGS)
     for row in db.session.execute(select(Setting)).scalars():
         merged[row.key] = row.value
+    if not merged["webhook_url"]:
+        merged["webhook_url"] = default_webhook_url()
     return merged
+
+
+def default_webhook_url() -> str:
+    """SANDBOX_SHOP_WEBHOOK_URL, else <SANDBOX_SHOP_ORIGIN>/webhooks/loyaltylion."""
+    config = current_app.config
+    configured = (config.get("SANDBOX_SHOP_WEBHOOK_URL") or "").strip()
+    return configured or config["SANDBOX_SHOP_ORIGIN"].rstrip("/") + DEFAULT_WEBHOOK_PATH
 
 
 def update_settings(patch: Any) -> dict[str, Any]:
@@ -60,6 +76,9 @@ def update_settings(patch: Any) -> dict[str, Any]:
             problem = _custom_rules_problem(value)
             if problem:
                 errors[key] = [problem]
+        elif key == "webhook_url":
+            if value is not None and not _is_http_url(value):
+                errors[key] = ["must be an http(s) URL such as http://127.0.0.1:5000/..., or null"]
         elif not _is_count(value):
             errors[key] = ["must be an integer >= 0"]
     if errors:
@@ -72,6 +91,13 @@ def update_settings(patch: Any) -> dict[str, Any]:
             row.value = value
     db.session.flush()
     return settings()
+
+
+def _is_http_url(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _is_count(value: Any) -> bool:
@@ -172,6 +198,17 @@ def ensure_customer(merchant_id: str, email: str, source: str) -> Customer:
     elif email and customer.email != email:
         customer.email = email
     return customer
+
+
+def update_customer(customer: Customer, changes: dict[str, Any]) -> list[str]:
+    """PATCH /v2/customers/{merchant_id}: `birthday` and/or `blocked` (schema-checked)."""
+    if "birthday" in changes:
+        customer.birthday = changes["birthday"]
+    if "blocked" in changes:
+        customer.blocked = changes["blocked"]
+    if not {"birthday", "blocked"} & set(changes):
+        return ["customer has neither birthday nor blocked: nothing to update"]
+    return []
 
 
 def enroll(customer: Customer) -> None:
@@ -689,6 +726,7 @@ def ledger(customer: Customer, limit: int | None = None) -> list[LedgerEntry]:
 def wipe() -> None:
     """Delete every row (children first), including the request log."""
     for model in (
+        WebhookDelivery,
         RewardCode,
         LedgerEntry,
         ClaimedReward,

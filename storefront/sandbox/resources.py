@@ -47,7 +47,7 @@ def customer_resource(customer: Customer) -> dict[str, Any]:
         "properties": {},
         "metadata": {},
         "rewards_claimed": rewards_claimed,
-        "blocked": False,
+        "blocked": customer.blocked,
         "guest": not customer.enrolled,
         "enrolled": customer.enrolled,
         "enrolled_at": iso(customer.enrolled_at),
@@ -57,7 +57,7 @@ def customer_resource(customer: Customer) -> dict[str, Any]:
         ),
         "loyalty_tier_membership": None,
         "insights_segment": None,
-        "birthday": None,
+        "birthday": customer.birthday,
         "referral_url": referral_url(customer),
         "created_at": iso(customer.created_at),
         "updated_at": iso(customer.updated_at),
@@ -143,6 +143,17 @@ def order_full(order: Order) -> dict[str, Any]:
 
 
 def reward_resource(reward: Reward) -> dict[str, Any]:
+    if reward.kind == "custom":
+        return {
+            "id": reward.id,
+            "title": reward.title,
+            "description": reward.description,
+            "point_cost": reward.point_cost,
+            "method": "custom",
+            "reward_identifier": reward.identifier,
+            "discount_type": None,
+            "discount_amount": None,
+        }
     return {
         "id": reward.id,
         "title": reward.title,
@@ -156,12 +167,22 @@ def reward_resource(reward: Reward) -> dict[str, Any]:
 
 # https://developers.loyaltylion.com/api-reference/v2/resources/customers/rewards/redeem-reward
 def claimed_reward_resource(claimed: ClaimedReward) -> dict[str, Any]:
-    return {
-        "id": claimed.id,
-        "claimed_at": iso(claimed.claimed_at),
-        "point_cost": claimed.point_cost,
+    if claimed.reward.kind == "custom":
+        # No code: the store fulfils it when its webhook is answered with a 2xx.
+        # `fulfilment_status` is the sandbox's own field (pending/fulfilled/failed).
+        redeemable = {
+            "redeemable_type": "custom",
+            "code": None,
+            "fulfilled": claimed.fulfilment == "fulfilled",
+            "fulfilled_at": iso(claimed.fulfilled_at),
+            "fulfilment_status": claimed.fulfilment,
+            "expires_on": None,
+            "used": claimed.used_at is not None,
+            "used_at": iso(claimed.used_at),
+        }
+    else:
         # The voucher code sits on the redeemable, as for LoyaltyLion voucher rewards.
-        "redeemable": {
+        redeemable = {
             "redeemable_type": "voucher",
             "code": claimed.code,
             "fulfilled": True,
@@ -169,7 +190,12 @@ def claimed_reward_resource(claimed: ClaimedReward) -> dict[str, Any]:
             "expires_on": None,
             "used": claimed.used_at is not None,
             "used_at": iso(claimed.used_at),
-        },
+        }
+    return {
+        "id": claimed.id,
+        "claimed_at": iso(claimed.claimed_at),
+        "point_cost": claimed.point_cost,
+        "redeemable": redeemable,
         "reward": reward_resource(claimed.reward),
     }
 
@@ -231,13 +257,14 @@ def program_rewards(customer: Customer | None) -> list[dict[str, Any]]:
     approved = balances(customer).approved if customer else 0
     items = []
     for reward in all_rewards():
-        left = stock(reward.id).unused
-        if reward.kind != "voucher":
-            reason = "Not available in the sandbox"
-        elif left == 0:
+        # Custom rewards have no pool: the store fulfils each claim.
+        in_stock = reward.kind == "custom" or stock(reward.id).unused > 0
+        if not in_stock:
             reason = "Out of stock"
         elif customer is None:
             reason = "Log in to claim"
+        elif customer.blocked:
+            reason = "Your account cannot claim rewards"
         elif approved < reward.point_cost:
             reason = f"You need {reward.point_cost - approved} more points"
         else:
@@ -248,7 +275,8 @@ def program_rewards(customer: Customer | None) -> list[dict[str, Any]]:
                 "title": reward.title,
                 "description": reward.description,
                 "point_cost": reward.point_cost,
-                "in_stock": left > 0,
+                "kind": reward.kind,
+                "in_stock": in_stock,
                 "can_claim": reason is None,
                 "reason": reason,
             }
@@ -264,16 +292,23 @@ def sdk_state(customer: Customer | None) -> dict[str, Any]:
         "customer": None,
     }
     if customer is not None:
+        # LoyaltyLion's SDK shows a blocked customer 0 points everywhere.
+        points = balances(customer).as_dict()
+        if customer.blocked:
+            points = dict.fromkeys(points, 0)
         state["customer"] = {
             "merchant_id": customer.merchant_id,
             "email": customer.email,
-            "points": balances(customer).as_dict(),
+            "blocked": customer.blocked,
+            "points": points,
             "referral_url": referral_url(customer),
             "claimed_rewards": [
                 {
                     "id": c.id,
                     "title": c.reward.title,
+                    "kind": c.reward.kind,
                     "code": c.code,
+                    "fulfilment": c.fulfilment,
                     "claimed_at": iso(c.claimed_at),
                     "used": c.used_at is not None,
                     "used_in_order": c.used_in_order,

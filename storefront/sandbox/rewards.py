@@ -1,5 +1,8 @@
 """Rewards: voucher code pools, claims, and codes coming back on orders.
 
+Custom rewards have no pool: claiming one queues the store's fulfilment webhook
+(fulfilment.py).
+
 `import_codes(reward_id, codes)` is public (the CLI, the control route and the shop's
 `make run` use it). Call it inside an app context of the sandbox app and commit:
 
@@ -16,7 +19,8 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy import func, select
 
-from storefront.sandbox.constants import SEED_CODE_PREFIX, SEED_REWARD
+from storefront.sandbox import fulfilment
+from storefront.sandbox.constants import SEED_CODE_PREFIX, SEED_CUSTOM_REWARD, SEED_REWARD
 from storefront.sandbox.db import db, utcnow
 from storefront.sandbox.errors import SandboxError
 from storefront.sandbox.models import (
@@ -63,7 +67,14 @@ def import_codes(reward_id: int, codes: list[str]) -> ImportResult:
     Codes are unique across all rewards, compared case-insensitively (checkouts
     usually treat codes that way); surrounding whitespace is dropped.
     """
-    require_reward(reward_id)
+    reward = require_reward(reward_id)
+    if reward.kind != "voucher":
+        raise SandboxError(
+            400,
+            f"Reward {reward_id} ({reward.title}) is a {reward.kind} reward: it has no code "
+            "pool (the store fulfils it through its webhook)",
+            {"reward_id": ["not a voucher reward"]},
+        )
     existing = {code.upper() for code in db.session.execute(select(RewardCode.code)).scalars()}
     added = duplicates = blank = 0
     for raw in codes:
@@ -114,21 +125,21 @@ def stock(reward_id: int) -> Stock:
 
 
 def claim_reward(customer: Customer, reward_id: int, source: str) -> ClaimedReward:
-    """Spend points on a reward and hand out the next unused code of its pool.
+    """Spend points on a reward.
 
-    Too few approved points -> 422; empty pool -> 422 "out of stock" (the sandbox's
-    choice: the request is well-formed but cannot be fulfilled right now).
+    A voucher reward hands out the next unused code of its pool; a custom reward
+    queues its `rewards/store_fulfilment` webhook and stays pending until the store
+    answers it. Blocked customer, too few approved points, empty pool -> 422 (the
+    sandbox's choice: the request is well-formed but cannot be fulfilled).
     """
     reward = db.session.get(Reward, reward_id)
     if reward is None:
         raise SandboxError(422, f"No reward with id {reward_id}", {"reward_id": ["no such reward"]})
-    if reward.kind != "voucher":
-        # Seam for custom rewards: LoyaltyLion would POST `rewards/store_fulfilment` to
-        # the store's webhook here and mark the claim fulfilled on a 2xx. Not built yet.
+    if customer.blocked:
         raise SandboxError(
             422,
-            f"Reward {reward_id} is a custom reward; the sandbox only fulfils voucher rewards",
-            {"reward_id": ["custom rewards are not supported by the sandbox yet"]},
+            f"Customer {customer.merchant_id} is blocked from the loyalty program",
+            {"merchant_id": ["customer is blocked"]},
         )
     have = balances(customer).approved
     if have < reward.point_cost:
@@ -138,6 +149,10 @@ def claim_reward(customer: Customer, reward_id: int, source: str) -> ClaimedRewa
             f"{reward.title!r} ({reward.point_cost} needed, {have} approved)",
             {"points": [f"needs {reward.point_cost} approved points, has {have}"]},
         )
+    if reward.kind == "custom":
+        claimed = _spend(customer, reward, source, code=None)
+        fulfilment.queue_for_claim(claimed)
+        return claimed
     code = db.session.execute(
         select(RewardCode)
         .where(RewardCode.reward_id == reward.id, RewardCode.claimed_reward_id.is_(None))
@@ -151,16 +166,23 @@ def claim_reward(customer: Customer, reward_id: int, source: str) -> ClaimedRewa
             f"empty. Import codes with POST /_sandbox/rewards/{reward.id}/codes.",
             {"reward_id": ["out of stock: no unused voucher codes left"]},
         )
+    claimed = _spend(customer, reward, source, code=code.code)
+    code.claimed_reward_id = claimed.id
+    db.session.flush()
+    return claimed
+
+
+def _spend(customer: Customer, reward: Reward, source: str, code: str | None) -> ClaimedReward:
+    """Record the claim and the points it spends (checked by the caller)."""
     claimed = ClaimedReward(
         customer_id=customer.id,
         reward_id=reward.id,
-        code=code.code,
+        code=code,
         point_cost=reward.point_cost,
         source=source,
     )
     db.session.add(claimed)
     db.session.flush()
-    code.claimed_reward_id = claimed.id
     db.session.add(
         LedgerEntry(
             customer_id=customer.id,
@@ -173,6 +195,18 @@ def claim_reward(customer: Customer, reward_id: int, source: str) -> ClaimedRewa
     )
     db.session.flush()
     return claimed
+
+
+def fulfilment_counts(reward_id: int) -> dict[str, int]:
+    """Claims of a custom reward by fulfilment state."""
+    rows = db.session.execute(
+        select(ClaimedReward.fulfilment, func.count(ClaimedReward.id))
+        .where(ClaimedReward.reward_id == reward_id)
+        .group_by(ClaimedReward.fulfilment)
+    ).all()
+    counts = {"pending": 0, "fulfilled": 0, "failed": 0}
+    counts.update({state: n for state, n in rows if state})
+    return counts
 
 
 def mark_codes_used(order: Order) -> list[str]:
@@ -224,10 +258,14 @@ def all_rewards() -> list[Reward]:
 
 
 def seed(code_count: int) -> None:
-    """The seeded "$5 off" reward (id 1) and `code_count` codes LLSBX-5OFF-0001..."""
+    """The seeded rewards: "$5 off" (id 1) with `code_count` codes LLSBX-5OFF-0001...,
+    and the custom "Free tote bag on your next order" (id 2)."""
     if db.session.get(Reward, SEED_REWARD["id"]) is None:
         db.session.add(Reward(**SEED_REWARD))
         db.session.flush()
         import_codes(
             SEED_REWARD["id"], [f"{SEED_CODE_PREFIX}{n:04d}" for n in range(1, code_count + 1)]
         )
+    if db.session.get(Reward, SEED_CUSTOM_REWARD["id"]) is None:
+        db.session.add(Reward(**SEED_CUSTOM_REWARD))
+        db.session.flush()

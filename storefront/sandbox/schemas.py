@@ -16,6 +16,7 @@ Public API, also used by the shop's own payload tests:
     points_add      POST /v2/customers/{merchant_id}/points
     points_remove   POST /v2/customers/{merchant_id}/remove_points
     claimed_reward  POST /v2/customers/{merchant_id}/claimed_rewards
+    customer_update PATCH /v2/customers/{merchant_id}
 
 Sources: /work/shared/loyaltylion-reference.md and the OpenAPI snippets on
 https://developers.loyaltylion.com/api-reference/v2/resources/ (one page per endpoint).
@@ -35,7 +36,7 @@ Choices (documented in docs/sandbox.md):
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
@@ -74,6 +75,14 @@ EMAIL: dict[str, Any] = {
     "x-hint": "an email address",
 }
 BOOLEAN: dict[str, Any] = {"type": "boolean", "x-hint": "a JSON boolean (true or false)"}
+# The docs type `birthday` as a string without a format; their customers/update
+# example shows "1970-01-01", so the sandbox asks for a real YYYY-MM-DD date.
+BIRTHDAY: dict[str, Any] = {
+    "type": "string",
+    "format": "date",
+    "pattern": r"^\d{4}-\d{2}-\d{2}$",
+    "x-hint": 'a date "YYYY-MM-DD" such as "1990-07-14"',
+}
 
 
 def _enum(values: tuple[str, ...]) -> dict[str, Any]:
@@ -225,6 +234,21 @@ CLAIMED_REWARD: dict[str, Any] = {
     },
 }
 
+# https://developers.loyaltylion.com/api-reference/v2/resources/customers/update-customer
+CUSTOMER_UPDATE: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Update customer (PATCH /v2/customers/{merchant_id})",
+    "type": "object",
+    "required": ["customer"],
+    "properties": {
+        "customer": {
+            "type": "object",
+            "properties": {"birthday": BIRTHDAY, "blocked": BOOLEAN},
+            "x-hint": 'an object such as {"birthday": "1990-07-14", "blocked": false}',
+        }
+    },
+}
+
 SCHEMAS: dict[str, dict[str, Any]] = {
     "activity": ACTIVITY,
     "activity_state": ACTIVITY_STATE,
@@ -233,6 +257,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "points_add": POINTS_ADD,
     "points_remove": POINTS_REMOVE,
     "claimed_reward": CLAIMED_REWARD,
+    "customer_update": CUSTOMER_UPDATE,
 }
 
 FORMAT_CHECKER = FormatChecker(formats=())
@@ -245,6 +270,13 @@ def _is_zoned_date_time(value: object) -> bool:
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         raise ValueError("no time zone")
+    return True
+
+
+@FORMAT_CHECKER.checks("date", raises=ValueError)
+def _is_calendar_date(value: object) -> bool:
+    if isinstance(value, str):
+        date.fromisoformat(value)  # the pattern checks the shape; this, the calendar
     return True
 
 
@@ -358,8 +390,21 @@ def validate(name: str, body: object) -> dict[str, list[str]]:
 
 
 def unknown_fields(name: str, body: object) -> list[str]:
-    """Top-level fields of `body` the schema does not describe (allowed, but worth a look)."""
-    if not isinstance(body, dict):
+    """Fields of `body` the schema does not describe (allowed, but worth a look).
+
+    Looks into nested objects whose fields the schema lists, e.g. "customer.birth_day".
+    """
+    return sorted(_unknown(SCHEMAS[name], body, ""))
+
+
+def _unknown(schema: dict[str, Any], value: object, prefix: str) -> list[str]:
+    if not isinstance(value, dict):
         return []
-    known = SCHEMAS[name].get("properties", {})
-    return sorted(key for key in body if key not in known)
+    known = schema.get("properties", {})
+    found = []
+    for key, item in value.items():
+        if key not in known:
+            found.append(prefix + key)
+        elif "properties" in known[key]:
+            found += _unknown(known[key], item, f"{prefix}{key}.")
+    return found

@@ -10,17 +10,21 @@
         ...
 
 Uses werkzeug's threaded development server: fine for tests and `make run`, not
-for production.
+for production. When `app` is a sandbox app, its background webhook sender starts
+with the server and stops with it.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from storefront.sandbox.runtime import EXTENSION_KEY
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -37,6 +41,8 @@ class RunningServer:
     host: str
     port: int
     _stopped: bool = field(default=False, repr=False)
+    # Run after the server stopped (the sandbox's webhook sender).
+    _on_shutdown: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     @property
     def url(self) -> str:
@@ -51,6 +57,8 @@ class RunningServer:
         self.server.shutdown()
         self.thread.join(timeout=10)
         self.server.server_close()
+        for hook in self._on_shutdown:
+            hook()
 
     def __enter__(self) -> RunningServer:
         return self
@@ -82,4 +90,16 @@ def start_server(
         daemon=True,
     )
     thread.start()
-    return RunningServer(server=server, thread=thread, host=host, port=bound_port)
+    running = RunningServer(server=server, thread=thread, host=host, port=bound_port)
+    sender = _webhook_sender(app)
+    if sender is not None:
+        sender.start()  # delivers what an earlier run left pending, then waits
+        running._on_shutdown.append(sender.stop)
+    return running
+
+
+def _webhook_sender(app: Any) -> Any:
+    """The sandbox's webhook sender when `app` is a sandbox app, else None."""
+    extensions = getattr(app, "extensions", None)
+    state = extensions.get(EXTENSION_KEY) if isinstance(extensions, dict) else None
+    return getattr(state, "sender", None)

@@ -15,7 +15,7 @@ from flask import Flask
 
 from storefront.sandbox.server import RunningServer, start_server
 
-from .support import SandboxClient, dispose, make_sandbox_app
+from .support import Receiver, SandboxClient, dispose, make_sandbox_app
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +39,19 @@ def sandbox(sandbox_server: RunningServer) -> Iterator[SandboxClient]:
     client.reset()
     yield client
     client.close()
+
+
+@pytest.fixture(scope="session")
+def webhook_receiver() -> Iterator[Receiver]:
+    receiver = Receiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def receiver(webhook_receiver: Receiver, sandbox: SandboxClient) -> Iterator[Receiver]:
+    """The store's webhook endpoint, emptied, with the (reset) sandbox pointed at it."""
+    webhook_receiver.received.clear()
+    webhook_receiver.statuses.clear()
+    sandbox.point_webhooks_at(webhook_receiver.url)
+    yield webhook_receiver

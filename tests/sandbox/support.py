@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
+import socket
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import requests
-from flask import Flask
+from flask import Flask, request
 
 from storefront.sandbox import create_app
 from storefront.sandbox.constants import SANDBOX_API_KEY, SANDBOX_SITE_SECRET
 from storefront.sandbox.db import db
+from storefront.sandbox.server import start_server
 
 SHOP_ORIGIN = "http://shop.test"
 
@@ -23,6 +28,10 @@ def make_sandbox_app(db_path: Path, **config: Any) -> Flask:
         # Tests fire requests back to back; the limit gets its own tests.
         "SANDBOX_RATE_LIMIT": 100_000,
         "SANDBOX_SHOP_ORIGIN": SHOP_ORIGIN,
+        # Tests decide when webhooks go out (POST /_sandbox/webhooks/deliver), and a
+        # failed one is due again at once.
+        "SANDBOX_WEBHOOK_SENDER": "manual",
+        "SANDBOX_WEBHOOK_RETRY_SECONDS": 0,
     }
     settings.update(config)
     return create_app(settings)
@@ -38,6 +47,45 @@ def auth_token(customer_id: str, date: str, email: str, secret: str = SANDBOX_SI
     return hashlib.sha1(
         f"{customer_id}{date}{email}{secret}".encode(), usedforsecurity=False
     ).hexdigest()
+
+
+def hmac_signature(body: bytes, secret: str = SANDBOX_SITE_SECRET) -> str:
+    """The documented webhook signature, computed independently of the sandbox's code."""
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def closed_port_url() -> str:
+    """A loopback URL where nothing listens (connection refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/webhooks/loyaltylion"
+
+
+class Receiver:
+    """A tiny store webhook endpoint on its own port.
+
+    Records every POST (raw body and headers) and answers the statuses in
+    `statuses` in turn, then 200.
+    """
+
+    def __init__(self) -> None:
+        self.received: list[dict[str, Any]] = []
+        self.statuses: list[int] = []
+        self._lock = threading.Lock()
+        app = Flask("webhook_receiver")
+        app.add_url_rule("/webhooks/loyaltylion", "hook", self._hook, methods=["POST"])
+        self.server = start_server(app, quiet=True)
+        self.url = self.server.url + "/webhooks/loyaltylion"
+
+    def _hook(self) -> tuple[str, int]:
+        with self._lock:
+            self.received.append({"body": request.get_data(), "headers": dict(request.headers)})
+            status = self.statuses.pop(0) if self.statuses else 200
+        return ("ok" if status < 300 else "not now"), status
+
+    def close(self) -> None:
+        self.server.shutdown()
 
 
 def now_iso() -> str:
@@ -99,6 +147,21 @@ class SandboxClient:
 
     def log(self, path: str = "") -> list[dict[str, Any]]:
         return self.control("GET", "/requests", params={"path": path}).json()["requests"]
+
+    def webhooks(self, **filters: Any) -> list[dict[str, Any]]:
+        response = self.control("GET", "/webhooks", params=filters)
+        assert response.status_code == 200, response.text
+        return response.json()["webhooks"]
+
+    def deliver(self, **options: Any) -> list[dict[str, Any]]:
+        """Attempt the due webhooks now; returns the deliveries attempted."""
+        response = self.control("POST", "/webhooks/deliver", json=options)
+        assert response.status_code == 200, response.text
+        return response.json()["attempted"]
+
+    def point_webhooks_at(self, url: str | None) -> None:
+        response = self.control("POST", "/settings", json={"webhook_url": url})
+        assert response.status_code == 200, response.text
 
 
 def order_body(merchant_id: str, customer_id: str, **fields: Any) -> dict[str, Any]:

@@ -182,6 +182,16 @@ ENDPOINTS = [
         mistyped={"reward_id": "1"},
         setup=_setup_rich_customer,
     ),
+    Endpoint(
+        "update-customer",
+        "PATCH",
+        "/v2/customers/42",
+        {"customer": {"birthday": "1990-07-14", "blocked": False}},
+        200,
+        required=("customer",),
+        mistyped={"customer": "1990-07-14"},
+        setup=_setup_customer,
+    ),
 ]
 
 BY_ID = {e.id: e for e in ENDPOINTS}

@@ -109,6 +109,11 @@ def make_shop(sandbox_url: dict[str, str]) -> Flask:
         loader = json.dumps(sandbox_url["url"] + "/sdk/loader.js")
         return PAGE.replace("{stub}", STUB.replace("{loader}", loader)).replace("{calls}", calls)
 
+    @shop.post("/webhooks/loyaltylion")
+    def webhook() -> tuple[str, int]:
+        # The sandbox's default webhook URL is <shop origin>/webhooks/loyaltylion.
+        return "ok", 200
+
     return shop
 
 
@@ -274,3 +279,29 @@ def test_the_referral_modal_opens_with_the_link(env: dict[str, Any]) -> None:
     assert dialog.count() == 0
     # Focus goes back to what opened it.
     assert page.evaluate("document.activeElement.id") == "refer"
+
+
+def test_a_custom_reward_is_claimed_and_shows_its_fulfilment(env: dict[str, Any]) -> None:
+    page = _open(env, "customer")
+    root = page.locator("#loyaltylion")
+    claim = root.get_by_role("button", name="Claim Free tote bag on your next order")
+    assert claim.is_enabled()
+    claim.click()
+
+    status = root.locator(".lion-claimed-custom__status")
+    status.wait_for()
+    assert status.inner_text() == "Claimed — fulfilment pending"
+    assert root.locator(".lion-claimed-code__code").count() == 0  # no code for a custom reward
+    assert root.locator(".lion-loyalty-page__points-value").inner_text() == "400"
+    item = root.locator(".lion-claimed-reward--custom")
+    assert "Free tote bag on your next order" in item.inner_text()
+
+    # The shop answers the webhook; the page notices within a poll or two.
+    [delivery] = env["client"].deliver()
+    assert delivery["state"] == "delivered"
+    page.wait_for_function(
+        "() => document.querySelector('#loyaltylion .lion-claimed-custom__status')"
+        ".textContent === 'Claimed — fulfilled'"
+    )
+    assert item.locator(".lion-claimed-reward__status").inner_text() == "Claimed — fulfilled"
+    assert env["console_errors"] == []

@@ -123,5 +123,8 @@ def test_reset_wipes_state_and_reseeds(sandbox: SandboxClient) -> None:
     assert sandbox.control("GET", "/settings").json()["settings"]["signup_points"] == 200
     assert sandbox.log() == []
     rewards = sandbox.control("GET", "/rewards").json()["rewards"]
-    assert [(r["id"], r["codes"]["unused"]) for r in rewards] == [(1, 10)]
+    assert [(r["id"], r["kind"], r["codes"]["unused"]) for r in rewards] == [
+        (1, "voucher", 10),
+        (2, "custom", 0),
+    ]
     assert _whoami(sandbox).status_code == 200

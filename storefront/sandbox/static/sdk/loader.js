@@ -17,6 +17,10 @@
  * The customer auth token is checked by the sandbox server (POST /sdk/session),
  * never here; afterwards the page holds a short-lived session token only.
  *
+ * Claiming a voucher reward shows its code; claiming a custom reward shows its
+ * fulfilment ("Claimed — fulfilment pending", then "Claimed — fulfilled" once the
+ * shop has answered LoyaltyLion's webhook), polled for a short while.
+ *
  * For tests, state is exposed on `loyaltylion.sandbox`:
  *   {ready: Promise, settled: Promise, state, authenticated, customer, lastError, refresh()}
  * and on <html data-lion-state="loading|guest|customer|error">.
@@ -48,7 +52,7 @@
   var siteToken = null;
   var sessionToken = null;
   var view = null; // last state from the sandbox: {rules, rewards, customer|null}
-  var notice = null; // {kind: 'code'|'error', ...} shown on the loyalty page
+  var notice = null; // {kind: 'code'|'custom'|'error', ...} shown on the loyalty page
   var handlers = {};
   var fired = {};
   var queue = Promise.resolve();
@@ -241,7 +245,13 @@
       return api('POST', '/sdk/claim', { reward_id: reward.id }).then(function (data) {
         applyState(data.state);
         var claimed = data.claimed_reward;
-        notice = { kind: 'code', title: claimed.reward.title, code: claimed.redeemable.code };
+        if (claimed.redeemable.redeemable_type === 'custom') {
+          // No code: the shop fulfils it when LoyaltyLion's webhook reaches it.
+          notice = { kind: 'custom', title: claimed.reward.title, id: claimed.id };
+          followFulfilment(claimed.id, FULFILMENT_POLLS);
+        } else {
+          notice = { kind: 'code', title: claimed.reward.title, code: claimed.redeemable.code };
+        }
         emit('reward:claimed', claimed);
       }).catch(function (err) {
         report('could not claim "' + reward.title + '": ' + err.message);
@@ -252,6 +262,47 @@
         if (shown) { shown.focus(); }
       });
     });
+  }
+
+  // A custom reward's claim is fulfilled when the shop answers its webhook, a moment
+  // later. Poll a few times and update the status text in place (no re-render, so
+  // focus stays where the shopper left it); the role="status" notice announces it.
+  var FULFILMENT_POLLS = 10;
+  var FULFILMENT_POLL_MS = 1500;
+
+  function claimedItem(id) {
+    var items = (view && view.customer && view.customer.claimed_rewards) || [];
+    for (var i = 0; i < items.length; i += 1) {
+      if (items[i].id === id) { return items[i]; }
+    }
+    return null;
+  }
+
+  function fulfilmentText(status) {
+    if (status === 'fulfilled') { return 'Claimed — fulfilled'; }
+    if (status === 'failed') { return 'Claimed — fulfilment failed'; }
+    return 'Claimed — fulfilment pending';
+  }
+
+  function followFulfilment(id, triesLeft) {
+    window.setTimeout(function () {
+      if (!sessionToken) { return; }
+      run(function () {
+        return api('GET', '/sdk/state').then(function (data) {
+          applyState(data.state);
+          var item = claimedItem(id);
+          var text = fulfilmentText(item && item.fulfilment);
+          document.querySelectorAll('#loyaltylion [data-lion-claimed-id="' + id + '"]').forEach(function (el) {
+            if (el.textContent !== text) { el.textContent = text; }
+          });
+          if (item && item.fulfilment === 'pending' && triesLeft > 1) {
+            followFulfilment(id, triesLeft - 1);
+          }
+        }).catch(function (err) {
+          report('could not refresh the fulfilment of claimed reward ' + id + ': ' + err.message);
+        });
+      });
+    }, FULFILMENT_POLL_MS);
   }
 
   // ------------------------------------------------------------- rendering
@@ -407,7 +458,7 @@
       noticeBox(),
       section('rewards', 'Rewards', [rewardsList()]),
       section('rules', 'Ways to earn', [rulesList()]),
-      section('claimed', 'Your reward codes', [claimedList(c.claimed_rewards)]),
+      section('claimed', 'Your claimed rewards', [claimedList(c.claimed_rewards)]),
       section('referral', 'Refer a friend', [
         h('p', { class: 'lion-referral__url' }, [h('code', { text: c.referral_url })]),
         h('button', { type: 'button', class: 'lion-button lion-referral__button', 'data-lion-refer': true, text: 'Share your referral link' })
@@ -420,6 +471,18 @@
     if (!notice) { return null; }
     if (notice.kind === 'error') {
       return h('div', { class: 'lion-loyalty-page__notice lion-loyalty-page__notice--error', role: 'alert', tabindex: '-1', text: notice.message });
+    }
+    if (notice.kind === 'custom') {
+      var item = claimedItem(notice.id);
+      return h('div', { class: 'lion-loyalty-page__notice lion-claimed-custom', role: 'status', tabindex: '-1' }, [
+        h('p', { class: 'lion-claimed-custom__label', text: 'You claimed ' + notice.title + '.' }),
+        h('p', {
+          class: 'lion-claimed-custom__status',
+          'data-lion-claimed-id': notice.id,
+          text: fulfilmentText(item && item.fulfilment)
+        }),
+        h('p', { class: 'lion-claimed-custom__hint', text: 'We will add it to your next order.' })
+      ]);
     }
     return h('div', { class: 'lion-loyalty-page__notice lion-claimed-code', role: 'status', tabindex: '-1' }, [
       h('p', { class: 'lion-claimed-code__label', text: 'You claimed ' + notice.title + '. Your code:' }),
@@ -454,6 +517,16 @@
       return h('p', { class: 'lion-loyalty-page__empty', text: 'No rewards claimed yet.' });
     }
     return h('ul', { class: 'lion-claimed-rewards' }, items.map(function (item) {
+      if (item.kind === 'custom') {
+        return h('li', { class: 'lion-claimed-reward lion-claimed-reward--custom' }, [
+          h('span', { class: 'lion-claimed-reward__title', text: item.title }),
+          h('span', {
+            class: 'lion-claimed-reward__status',
+            'data-lion-claimed-id': item.id,
+            text: fulfilmentText(item.fulfilment)
+          })
+        ]);
+      }
       return h('li', { class: 'lion-claimed-reward' + (item.used ? ' lion-claimed-reward--used' : '') }, [
         h('code', { class: 'lion-claimed-reward__code', text: item.code }),
         h('span', { class: 'lion-claimed-reward__title', text: item.title }),
