@@ -1,0 +1,105 @@
+"""The shop and the LoyaltyLion sandbox on free loopback ports, wired as `make run` does.
+
+For scripts (scripts/screenshots.py): throwaway SQLite files in a temporary folder,
+demo data seeded, the sandbox's "$5 off" reward stocked with the shop's own codes,
+the demo customer given their demo points, and the delivery worker running in this
+process so that signups and orders reach the sandbox on their own.
+
+    with live_stack() as stack:
+        print(stack.shop_url, stack.sandbox_url)
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask
+
+from storefront import create_app
+from storefront import sandbox as sandbox_pkg
+from storefront.devserver import SANDBOX_REWARD_ID, demo_customer, give_demo_points, reward_codes
+from storefront.extensions import db
+from storefront.loyalty import loyaltylion
+from storefront.sandbox.constants import SANDBOX_API_KEY, SANDBOX_SITE_SECRET, SANDBOX_SITE_TOKEN
+from storefront.sandbox.db import db as sandbox_db
+from storefront.sandbox.server import RunningServer, start_server
+from storefront.seed import seed_demo_data
+
+
+@dataclass
+class LiveStack:
+    shop: Flask
+    sandbox: Flask
+    shop_server: RunningServer
+    sandbox_server: RunningServer
+
+    @property
+    def shop_url(self) -> str:
+        return self.shop_server.url
+
+    @property
+    def sandbox_url(self) -> str:
+        return self.sandbox_server.url
+
+
+def _shop_config(folder: Path) -> dict:
+    return {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'shop.sqlite3'}",
+        "SECRET_KEY": secrets.token_hex(32),
+        "SESSION_COOKIE_SECURE": False,  # plain http on 127.0.0.1
+        "REMEMBER_COOKIE_SECURE": False,
+        "LOYALTYLION_SANDBOX": True,
+        "LOYALTYLION_API_KEY": SANDBOX_API_KEY,
+        "LOYALTYLION_TOKEN": SANDBOX_SITE_TOKEN,
+        "LOYALTYLION_SECRET": SANDBOX_SITE_SECRET,
+        "LOYALTYLION_SITE_ID": "",
+        "LOYALTYLION_WORKER_POLL_SECONDS": 0.05,
+    }
+
+
+@contextmanager
+def live_stack() -> Iterator[LiveStack]:
+    with tempfile.TemporaryDirectory(prefix="storefront-live-") as tmp:
+        folder = Path(tmp)
+        shop = create_app(_shop_config(folder))
+        with shop.app_context():
+            seed_demo_data()
+        # The shop first: the sandbox must know the shop's exact origin (CORS, links).
+        shop_server = start_server(shop, "127.0.0.1", 0, quiet=True)
+        sandbox_server = None
+        sandbox = None
+        try:
+            sandbox = sandbox_pkg.create_app(
+                {
+                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'sandbox.sqlite3'}",
+                    "SANDBOX_SHOP_ORIGIN": shop_server.url,
+                    "SANDBOX_SEED_CODES": 0,
+                }
+            )
+            with sandbox.app_context():
+                sandbox_pkg.import_codes(SANDBOX_REWARD_ID, reward_codes(shop))
+                sandbox_db.session.commit()
+            customer = demo_customer(shop)
+            if customer is not None:
+                give_demo_points(sandbox, customer)
+            sandbox_server = start_server(sandbox, "127.0.0.1", 0, quiet=True)
+            shop.config["LOYALTYLION_API_URL"] = sandbox_server.url
+            shop.config["LOYALTYLION_SDK_URL"] = f"{sandbox_server.url}/sdk/loader.js"
+            loyaltylion.ensure_worker(shop)
+            yield LiveStack(shop, sandbox, shop_server, sandbox_server)
+        finally:
+            loyaltylion.stop_worker()
+            shop_server.shutdown()
+            if sandbox_server is not None:
+                sandbox_server.shutdown()
+            with shop.app_context():
+                db.session.remove()
+                db.engine.dispose()
+            if sandbox is not None:
+                with sandbox.app_context():
+                    sandbox_db.engine.dispose()

@@ -1,0 +1,167 @@
+"""Save the key screens into docs/screenshots/ (run by `make screenshots`).
+
+Starts the shop and the LoyaltyLion sandbox on free loopback ports (scripts/livestack.py,
+wired as `make run` wires them, with throwaway databases), then drives Debian's
+Chromium through Playwright as the demo customer, who starts with 600 points:
+
+    home.png                the shop's front page, points in the header
+    product.png             a product page
+    rewards.png             the Rewards page: the SDK's loyalty page with points
+    checkout-with-code.png  checkout with a claimed "$5 off" code applied
+    sandbox-dashboard.png   the sandbox's dashboard after the order arrived
+    rewards-phone.png       the Rewards page at phone width (390 px)
+
+Chromium comes from CHROMIUM_PATH or /usr/bin/chromium (`make chromium` installs it);
+`playwright install` is never used.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+SDK_SETTLED = "html[data-lion-state=guest], html[data-lion-state=customer]"
+
+
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM_PATH", "").strip() or "/usr/bin/chromium"
+    if not (Path(path).is_file() and os.access(path, os.X_OK)):
+        sys.exit(
+            f"No Chromium at {path}: run `make chromium` (or `apt-get install chromium`), "
+            "or set CHROMIUM_PATH. Do not run `playwright install`."
+        )
+    return path
+
+
+def wait_for_sdk(page) -> None:
+    """The SDK has authenticated (or not) and rendered; its stylesheet has loaded."""
+    page.wait_for_selector(SDK_SETTLED, state="attached")
+    page.evaluate("() => window.loyaltylion.sandbox.settled.then(() => true)")
+    page.wait_for_load_state("load")
+
+
+def shoot(page, name: str, *, full_page: bool = True) -> None:
+    path = OUT / name
+    if full_page:
+        # A page reached through an #anchor is scrolled; with the sticky header, a
+        # full-page capture would then draw the header over the middle of the page.
+        page.evaluate("() => window.scrollTo(0, 0)")
+    page.screenshot(path=str(path), full_page=full_page)
+    print(f"  saved {path.relative_to(ROOT)}", flush=True)
+
+
+def step(message: str) -> None:
+    print(message, flush=True)
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
+    from livestack import live_stack
+    from playwright.sync_api import expect, sync_playwright
+
+    from storefront.seed import CUSTOMER_EMAIL, CUSTOMER_PASSWORD
+
+    executable = chromium_path()
+    OUT.mkdir(parents=True, exist_ok=True)
+    step("Starting the shop and the LoyaltyLion sandbox on free ports...")
+    with live_stack() as stack, sync_playwright() as playwright:
+        shop = stack.shop_url
+        step(f"  shop {shop}, sandbox {stack.sandbox_url}")
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport=DESKTOP, device_scale_factor=1)
+            context.set_default_timeout(15_000)
+            page = context.new_page()
+
+            step("Logging in as the demo customer...")
+            page.goto(f"{shop}/login")
+            page.get_by_label("Email", exact=True).fill(CUSTOMER_EMAIL)
+            page.get_by_label("Password", exact=True).fill(CUSTOMER_PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+            page.get_by_role("button", name="Log out").wait_for()
+
+            step("Home page")
+            page.goto(f"{shop}/")
+            wait_for_sdk(page)
+            shoot(page, "home.png")
+
+            step("Product page")
+            page.goto(f"{shop}/products/gooseneck-kettle")
+            wait_for_sdk(page)
+            shoot(page, "product.png")
+            page.get_by_role("button", name="Add to cart").click()
+            page.get_by_role("heading", name="Your cart").wait_for()
+
+            step("Rewards page (600 points)")
+            page.goto(f"{shop}/rewards")
+            wait_for_sdk(page)
+            page.locator("#loyaltylion .lion-loyalty-page--customer").wait_for()
+            shoot(page, "rewards.png")
+
+            step('Claiming "$5 off" and applying the code at checkout')
+            lion = page.locator("#loyaltylion")
+            lion.get_by_role("button", name="Claim $5 off").click()
+            code = lion.locator(".lion-claimed-code__code").inner_text().strip()
+            page.goto(f"{shop}/checkout/")
+            page.get_by_label("Discount code").fill(code)
+            page.get_by_role("button", name="Apply").click()
+            expect(page.locator(".applied-code")).to_be_visible()
+            page.get_by_label("Full name", exact=True).fill("Casey Customer")
+            page.get_by_label("Address", exact=True).fill("2 Mane Road")
+            page.get_by_label("City", exact=True).fill("Leeds")
+            page.get_by_label("Postal code", exact=True).fill("LS1 4AP")
+            page.get_by_label("Country").select_option("GB")
+            page.evaluate("() => document.activeElement.blur()")  # no focus ring in the shot
+            wait_for_sdk(page)
+            shoot(page, "checkout-with-code.png")
+            page.get_by_role("button", name="Place order").click()
+            page.get_by_test_id("order-number").wait_for()
+
+            step("Rewards page at phone width")
+            phone = browser.new_context(
+                viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True
+            )
+            phone.add_cookies(context.cookies())
+            phone_page = phone.new_page()
+            phone_page.goto(f"{shop}/rewards")
+            wait_for_sdk(phone_page)
+            shoot(phone_page, "rewards-phone.png")
+            phone.close()
+
+            step("Sandbox dashboard")
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:  # the order reaches the sandbox on its own
+                if _sandbox_has_orders(stack.sandbox_url):
+                    break
+                time.sleep(0.1)
+            page.goto(stack.sandbox_url + "/")
+            shoot(page, "sandbox-dashboard.png", full_page=False)
+            context.close()
+        finally:
+            browser.close()
+    step(f"Done: {OUT.relative_to(ROOT)}/")
+
+
+def _sandbox_has_orders(sandbox_url: str) -> bool:
+    import requests
+
+    response = requests.get(f"{sandbox_url}/_sandbox/requests?path=/v2/orders", timeout=5)
+    return response.ok and bool(response.json()["requests"])
+
+
+if __name__ == "__main__":
+    main()
