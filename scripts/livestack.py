@@ -21,8 +21,7 @@ from pathlib import Path
 from flask import Flask
 
 from storefront import create_app
-from storefront import sandbox as sandbox_pkg
-from storefront.devserver import SANDBOX_REWARD_ID, demo_customer, give_demo_points, reward_codes
+from storefront.devserver import start_sandbox
 from storefront.extensions import db
 from storefront.loyalty import loyaltylion
 from storefront.sandbox.constants import SANDBOX_API_KEY, SANDBOX_SITE_SECRET, SANDBOX_SITE_TOKEN
@@ -71,35 +70,23 @@ def live_stack() -> Iterator[LiveStack]:
             seed_demo_data()
         # The shop first: the sandbox must know the shop's exact origin (CORS, links).
         shop_server = start_server(shop, "127.0.0.1", 0, quiet=True)
-        sandbox_server = None
         sandbox = None
         try:
-            sandbox = sandbox_pkg.create_app(
-                {
-                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'sandbox.sqlite3'}",
-                    "SANDBOX_SHOP_ORIGIN": shop_server.url,
-                    "SANDBOX_SEED_CODES": 0,
-                }
+            sandbox = start_sandbox(
+                shop,
+                shop_origin=shop_server.url,
+                database_uri=f"sqlite:///{folder / 'sandbox.sqlite3'}",
             )
-            with sandbox.app_context():
-                sandbox_pkg.import_codes(SANDBOX_REWARD_ID, reward_codes(shop))
-                sandbox_db.session.commit()
-            customer = demo_customer(shop)
-            if customer is not None:
-                give_demo_points(sandbox, customer)
-            sandbox_server = start_server(sandbox, "127.0.0.1", 0, quiet=True)
-            shop.config["LOYALTYLION_API_URL"] = sandbox_server.url
-            shop.config["LOYALTYLION_SDK_URL"] = f"{sandbox_server.url}/sdk/loader.js"
             loyaltylion.ensure_worker(shop)
-            yield LiveStack(shop, sandbox, shop_server, sandbox_server)
+            yield LiveStack(shop, sandbox.app, shop_server, sandbox.server)
         finally:
             loyaltylion.stop_worker()
             shop_server.shutdown()
-            if sandbox_server is not None:
-                sandbox_server.shutdown()
+            if sandbox is not None:
+                sandbox.shutdown()
             with shop.app_context():
                 db.session.remove()
                 db.engine.dispose()
             if sandbox is not None:
-                with sandbox.app_context():
+                with sandbox.app.app_context():
                     sandbox_db.engine.dispose()

@@ -8,6 +8,8 @@ set, no sandbox starts and the very same code talks to LoyaltyLion.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -16,6 +18,7 @@ from werkzeug.serving import run_simple
 
 from storefront.extensions import db
 from storefront.models import Voucher, VoucherBatch
+from storefront.sandbox.server import RunningServer
 
 SANDBOX_REWARD_ID = 1  # the sandbox's seeded "$5 off" voucher reward
 REWARD_BATCH_NAME = "LoyaltyLion reward: $5 off"
@@ -69,29 +72,53 @@ def give_demo_points(sandbox_app: Flask, customer: tuple[str, str]) -> None:
         sandbox_db.session.commit()
 
 
-def start_sandbox(shop: Flask, *, host: str, port: int, shop_port: int):
-    """Start the sandbox beside the shop and point the shop at it."""
+@dataclass
+class RunningSandbox:
+    app: Flask
+    server: RunningServer
+    codes_in_stock: int
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def shutdown(self) -> None:
+        self.server.shutdown()
+
+
+def start_sandbox(
+    shop: Flask,
+    *,
+    shop_origin: str,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    database_uri: str | None = None,
+    demo_points: bool = True,
+) -> RunningSandbox:
+    """Start the sandbox beside the shop, stock it, and point the shop at it.
+
+    The one place that wires the two together: `make run`, `make screenshots` and the
+    browser tests all come through here. `shop_origin` must be exactly what browsers
+    use (CORS and referral links compare it); port 0 picks a free port.
+    """
     from storefront import sandbox
     from storefront.sandbox.db import db as sandbox_db
 
-    sandbox_app = sandbox.create_app(
-        {"SANDBOX_SHOP_ORIGIN": f"http://{host}:{shop_port}", "SANDBOX_SEED_CODES": 0}
-    )
+    config = {"SANDBOX_SHOP_ORIGIN": shop_origin, "SANDBOX_SEED_CODES": 0}
+    if database_uri:
+        config["SQLALCHEMY_DATABASE_URI"] = database_uri
+    sandbox_app = sandbox.create_app(config)
     codes = reward_codes(shop)
     with sandbox_app.app_context():
-        result = sandbox.import_codes(SANDBOX_REWARD_ID, codes)
+        stocked = sandbox.import_codes(SANDBOX_REWARD_ID, codes)
         sandbox_db.session.commit()
-    customer = demo_customer(shop)
+    customer = demo_customer(shop) if demo_points else None
     if customer is not None:
         give_demo_points(sandbox_app, customer)
     server = sandbox.start_server(sandbox_app, host, port, quiet=True)
     shop.config["LOYALTYLION_API_URL"] = server.url
     shop.config["LOYALTYLION_SDK_URL"] = f"{server.url}/sdk/loader.js"
-    click.echo(
-        f'LoyaltyLion sandbox: {server.url} (dashboard); "$5 off" reward stocked with '
-        f"{result.unused} of the shop's codes ({result.added} new)"
-    )
-    return server
+    return RunningSandbox(sandbox_app, server, stocked.unused)
 
 
 @click.command("dev")
@@ -106,7 +133,13 @@ def dev_command(host: str, port: int, sandbox_port: int) -> None:
     app: Flask = current_app._get_current_object()
     sandbox_server = None
     if app.config["LOYALTYLION_SANDBOX"]:
-        sandbox_server = start_sandbox(app, host=host, port=sandbox_port, shop_port=port)
+        sandbox_server = start_sandbox(
+            app, shop_origin=f"http://{host}:{port}", host=host, port=sandbox_port
+        )
+        click.echo(
+            f'LoyaltyLion sandbox: {sandbox_server.url} (dashboard); "$5 off" reward '
+            f"stocked with {sandbox_server.codes_in_stock} of the shop's codes"
+        )
     else:
         click.echo(f"LoyaltyLion: {app.config['LOYALTYLION_API_URL']} (no sandbox)")
     loyaltylion.ensure_worker(app)

@@ -25,8 +25,7 @@ from playwright.sync_api import Page
 from sqlalchemy import select
 
 from storefront import create_app
-from storefront import sandbox as sandbox_pkg
-from storefront.devserver import SANDBOX_REWARD_ID, reward_codes
+from storefront.devserver import start_sandbox
 from storefront.extensions import db
 from storefront.loyalty import loyaltylion
 from storefront.models import User
@@ -187,25 +186,18 @@ def start_stack(tmp_dir: Path) -> Stack:
     shop_app = _shop_app(tmp_dir / "shop.sqlite3", {})
     shop_server = start_server(shop_app, "127.0.0.1", 0, quiet=True)
     try:
-        sandbox_app = sandbox_pkg.create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_dir / 'sandbox.sqlite3'}",
-                "SANDBOX_SHOP_ORIGIN": shop_server.url,
-                "SANDBOX_SEED_CODES": 0,
-            }
+        running = start_sandbox(
+            shop_app,
+            shop_origin=shop_server.url,
+            database_uri=f"sqlite:///{tmp_dir / 'sandbox.sqlite3'}",
+            demo_points=False,  # each test gives its customers the points it needs
         )
-        with sandbox_app.app_context():
-            sandbox_pkg.import_codes(SANDBOX_REWARD_ID, reward_codes(shop_app))
-            sandbox_db.session.commit()
-        sandbox_server = start_server(sandbox_app, "127.0.0.1", 0, quiet=True)
     except BaseException:
         shop_server.shutdown()
         raise
-    shop_app.config["LOYALTYLION_API_URL"] = sandbox_server.url
-    shop_app.config["LOYALTYLION_SDK_URL"] = f"{sandbox_server.url}/sdk/loader.js"
     loyaltylion.stop_worker()  # a leftover from another stack would deliver elsewhere
     loyaltylion.ensure_worker(shop_app)
-    return Stack(shop_app, shop_server, Sandbox(sandbox_app, sandbox_server))
+    return Stack(shop_app, shop_server, Sandbox(running.app, running.server))
 
 
 def start_shop_only(tmp_dir: Path, *, sdk_url: str, api_url: str) -> Stack:
