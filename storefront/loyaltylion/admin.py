@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import re
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from storefront.loyaltylion import outbox
 from storefront.loyaltylion.models import DEAD, OutboxEvent
+from storefront.loyaltylion.redact import masked_json
 
 bp = Blueprint(
     "loyaltylion_admin",
@@ -20,12 +18,6 @@ bp = Blueprint(
 
 STATUSES = ("pending", "delivering", "delivered", "dead")
 PAGE_SIZE = 50
-_EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+)")
-
-
-def mask_emails(text: str) -> str:
-    """ada.lovelace@example.com -> a***@example.com: enough to recognise, not to harvest."""
-    return _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
 
 
 def _extension():
@@ -42,11 +34,7 @@ def require_admin():
 
 @bp.app_template_filter("ll_payload")
 def payload_filter(raw: str) -> str:
-    try:
-        pretty = json.dumps(json.loads(raw), indent=2, sort_keys=True)
-    except ValueError:
-        pretty = raw
-    return mask_emails(pretty)
+    return masked_json(raw)
 
 
 @bp.route("/deliveries")

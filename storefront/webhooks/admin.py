@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from storefront.extensions import db, login_manager
+from storefront.loyaltylion.redact import masked_json
 from storefront.webhooks import bp, service
 from storefront.webhooks.models import WebhookEvent, WebhookStatus
 
@@ -38,7 +39,7 @@ def received():
     return render_template(
         "webhooks/received.html",
         pagination=pagination,
-        payloads={event.id: service.masked_payload(event.body) for event in pagination.items},
+        payloads={event.id: masked_json(event.body) for event in pagination.items},
     )
 
 

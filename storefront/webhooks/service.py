@@ -207,22 +207,3 @@ def process_after_response(app: Flask, event_id: int) -> None:
             # Even recording the failure failed (the database is down, say): the event
             # stays `received` and the admin page offers a retry once it is stalled.
             log.exception("webhook %s could not be processed", event_id)
-
-
-# An address ends at whitespace or JSON punctuation, so one inside a JSON string is found.
-_STOP = r"\s@\"'<>,;:{}\[\]()"
-_EMAIL = re.compile(rf"([^{_STOP}])[^{_STOP}]*@([^{_STOP}]+)")
-
-
-def mask_emails(text: str) -> str:
-    """alice.blue@example.com -> a***@example.com: enough to recognise, not to harvest."""
-    return _EMAIL.sub(lambda match: f"{match[1]}***@{match[2]}", text)
-
-
-def masked_payload(body: str) -> str:
-    """The stored body, pretty-printed for the admin, every email address masked."""
-    try:
-        text = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
-    except ValueError:
-        text = body
-    return mask_emails(text)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storefront.extensions import db
-from storefront.loyaltylion.admin import mask_emails
 from storefront.loyaltylion.models import DEAD, DELIVERED, OutboxEvent
+from storefront.loyaltylion.redact import mask_emails
 from tests.loyaltylion.conftest import drain
 
 
