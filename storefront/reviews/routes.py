@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from storefront.cart.forms import AddToCartForm
-from storefront.extensions import db
-from storefront.models import Product
 from storefront.reviews import service
 from storefront.reviews.forms import ReviewForm
 from storefront.security import RequestContext
+from storefront.shop.routes import active_product_or_404
 
 bp = Blueprint("reviews", __name__)
 
@@ -19,11 +17,7 @@ bp = Blueprint("reviews", __name__)
 @bp.route("/products/<slug>/reviews", methods=["POST"])
 @login_required
 def submit(slug: str):
-    product = db.session.execute(
-        select(Product).where(Product.slug == slug, Product.is_active)
-    ).scalar_one_or_none()
-    if product is None:
-        abort(404, description="We couldn't find that product.")
+    product = active_product_or_404(slug)
     form = ReviewForm()
     if form.validate_on_submit():
         try:

@@ -44,13 +44,19 @@ def category(slug: str):
     )
 
 
-@bp.route("/products/<slug>")
-def product(slug: str):
+def active_product_or_404(slug: str) -> Product:
+    """A product on sale, by slug; 404 for unknown and withdrawn ones alike."""
     item = db.session.execute(
         select(Product).where(Product.slug == slug, Product.is_active)
     ).scalar_one_or_none()
     if item is None:
         abort(404, description="We couldn't find that product.")
+    return item
+
+
+@bp.route("/products/<slug>")
+def product(slug: str):
+    item = active_product_or_404(slug)
     form = AddToCartForm(product_id=item.id, quantity=1)
     return render_template(
         "shop/product.html",
