@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint chromium screenshots bench clean reset-db
+.PHONY: run test test-postgres lint chromium screenshots bench clean reset-db
 
 ## run: create the venv, install, seed demo data, serve the shop at http://127.0.0.1:5000
 ## (and, without LoyaltyLion credentials, the sandbox at http://127.0.0.1:5001)
@@ -18,6 +18,10 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+## test-postgres: the shop's tests against PostgreSQL (installs and starts it when root)
+test-postgres: $(VENV)/.installed-dev
+	scripts/test-postgres.sh -q
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

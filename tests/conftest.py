@@ -6,6 +6,7 @@ database, as a real deployment would.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from html import unescape
@@ -41,20 +42,50 @@ TEST_CONFIG = {
 
 
 @pytest.fixture
-def app_config(tmp_path) -> dict:
+def database_uri(tmp_path) -> str:
+    """A SQLite file per test, or, with TEST_DATABASE_URL set (`make test-postgres`),
+    that database, emptied before each test."""
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+def app_config(database_uri) -> dict:
     """Override in a test module to change settings before the app is built."""
-    return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}"}
+    return {"SQLALCHEMY_DATABASE_URI": database_uri}
+
+
+def _drop_everything(app: Flask) -> None:
+    from storefront.loyaltylion.models import Base as LoyaltyLionBase
+
+    with app.app_context():
+        db.session.remove()
+        LoyaltyLionBase.metadata.drop_all(db.engine)
+        db.drop_all()
+
+
+def build_app(config: dict) -> Flask:
+    """The app on a clean, seeded database (a server database is emptied first)."""
+    app = create_app(config)
+    if not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _drop_everything(app)
+        dispose(app)
+        app = create_app(config)  # create_app creates the tables afresh
+    with app.app_context():
+        seed_demo_data()
+    return app
+
+
+def dispose(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture
 def app(app_config) -> Iterator[Flask]:
-    app = create_app({**TEST_CONFIG, **app_config})
-    with app.app_context():
-        seed_demo_data()
+    app = build_app({**TEST_CONFIG, **app_config})
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    dispose(app)
 
 
 @pytest.fixture

@@ -9,12 +9,11 @@ import re
 import pytest
 from sqlalchemy import select
 
-from storefront import create_app
 from storefront.extensions import db
 from storefront.models import Order, OrderLine, User, Voucher
-from storefront.seed import ADMIN_EMAIL, ADMIN_PASSWORD, CUSTOMER_EMAIL, seed_demo_data
+from storefront.seed import ADMIN_EMAIL, ADMIN_PASSWORD, CUSTOMER_EMAIL
 from storefront.vouchers.service import generate_batch
-from tests.conftest import TEST_CONFIG, place_order, product_id, text_of
+from tests.conftest import TEST_CONFIG, build_app, dispose, place_order, product_id, text_of
 
 # Prices from the seed catalogue, and the flat shipping charge under $75.
 HOUSE_BLEND = 1600
@@ -506,21 +505,11 @@ def test_a_malformed_action_form_is_a_400_with_the_field_message(app, client, au
 
 
 @pytest.fixture
-def csrf_client(tmp_path):
+def csrf_client(app_config):
     """A client for an app with CSRF protection on, as in production."""
-    app = create_app(
-        {
-            **TEST_CONFIG,
-            "WTF_CSRF_ENABLED": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'csrf.sqlite3'}",
-        }
-    )
-    with app.app_context():
-        seed_demo_data()
+    app = build_app({**TEST_CONFIG, **app_config, "WTF_CSRF_ENABLED": True})
     yield app, app.test_client()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    dispose(app)
 
 
 def csrf_token(response) -> str:

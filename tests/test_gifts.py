@@ -20,11 +20,8 @@ TOTE = "Lion & Co. Tote Bag"
 
 
 @pytest.fixture
-def app_config(tmp_path) -> dict:
-    return {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
-        "LOYALTYLION_SECRET": SECRET,
-    }
+def app_config(app_config) -> dict:
+    return {**app_config, "LOYALTYLION_SECRET": SECRET}
 
 
 @pytest.fixture

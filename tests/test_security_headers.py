@@ -56,7 +56,7 @@ def test_other_hardening_headers(client):
 
 def test_outside_debug_cookies_are_secure_and_http_only(app_config, monkeypatch):
     from storefront import create_app
-    from tests.conftest import TEST_CONFIG
+    from tests.conftest import TEST_CONFIG, dispose
 
     monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
     production_like = {k: v for k, v in TEST_CONFIG.items() if not k.endswith("COOKIE_SECURE")}
@@ -66,3 +66,4 @@ def test_outside_debug_cookies_are_secure_and_http_only(app_config, monkeypatch)
     assert shop.config["REMEMBER_COOKIE_SECURE"] is True
     assert shop.config["SESSION_COOKIE_HTTPONLY"] is True
     assert "Strict-Transport-Security" in shop.test_client().get("/").headers
+    dispose(shop)

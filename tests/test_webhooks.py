@@ -33,11 +33,8 @@ URL = "/webhooks/loyaltylion"
 
 
 @pytest.fixture
-def app_config(tmp_path) -> dict:
-    return {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
-        "LOYALTYLION_SECRET": SECRET,
-    }
+def app_config(app_config) -> dict:
+    return {**app_config, "LOYALTYLION_SECRET": SECRET}
 
 
 def sign(body: bytes, secret: str = SECRET) -> str:

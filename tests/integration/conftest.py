@@ -28,9 +28,9 @@ def sandbox_url(sandbox_server) -> str:
 
 
 @pytest.fixture
-def app_config(tmp_path, sandbox_url):
+def app_config(database_uri, sandbox_url):
     return {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'shop.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
         "LOYALTYLION_SANDBOX": True,
         "LOYALTYLION_API_URL": sandbox_url,
         "LOYALTYLION_SDK_URL": f"{sandbox_url}/sdk/loader.js",

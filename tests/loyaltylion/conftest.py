@@ -30,9 +30,9 @@ def recording():
 
 
 @pytest.fixture
-def app_config(tmp_path, recording):
+def app_config(database_uri, recording):
     return {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
         "LOYALTYLION_API_URL": recording.server.url,
         "LOYALTYLION_API_KEY": API_KEY,
         "LOYALTYLION_TOKEN": "test-site-token",
