@@ -38,9 +38,10 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/vouchers.py
 	$(BIN)/python bench/delivery.py
 
-## reset-db: delete the demo database (the next `make run` seeds a fresh one)
+## reset-db: delete the demo databases, shop and sandbox (the next `make run` seeds fresh ones)
 reset-db:
 	rm -f instance/storefront.sqlite3 instance/storefront.sqlite3-wal instance/storefront.sqlite3-shm
+	rm -f instance/sandbox.sqlite3 instance/sandbox.sqlite3-wal instance/sandbox.sqlite3-shm
 
 clean: reset-db
 	rm -rf $(VENV) .pytest_cache .ruff_cache
