@@ -15,7 +15,7 @@ import requests
 from flask import Flask, request
 
 from storefront.sandbox import create_app
-from storefront.sandbox.constants import SANDBOX_API_KEY, SANDBOX_SITE_SECRET
+from storefront.sandbox.constants import SANDBOX_API_KEY, SANDBOX_SITE_SECRET, SANDBOX_SITE_TOKEN
 from storefront.sandbox.db import db
 from storefront.sandbox.server import start_server
 
@@ -144,6 +144,21 @@ class SandboxClient:
 
     def balances(self, merchant_id: str) -> dict[str, int]:
         return self.customer(merchant_id)["balances"]
+
+    def sdk_login(self, customer_id: str, email: str) -> dict[str, Any]:
+        """POST /sdk/session with a valid, fresh customer auth token: the SDK's view."""
+        date = now_iso()
+        response = self.http.post(
+            self.url + "/sdk/session",
+            json={
+                "token": SANDBOX_SITE_TOKEN,
+                "customer": {"id": customer_id, "email": email},
+                "auth": {"date": date, "token": auth_token(customer_id, date, email)},
+            },
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
 
     def log(self, path: str = "") -> list[dict[str, Any]]:
         return self.control("GET", "/requests", params={"path": path}).json()["requests"]

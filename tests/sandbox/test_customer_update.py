@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from .support import SandboxClient, auth_token, now_iso
+from .support import SandboxClient
 
 
 def _patch(client: SandboxClient, customer: Any, merchant_id: str = "42"):
@@ -90,16 +90,7 @@ def test_a_blocked_customer_cannot_claim_and_sees_zero_points(sandbox: SandboxCl
     assert claim.json()["error"]["details"] == {"merchant_id": ["customer is blocked"]}
     assert sandbox.balances("42")["approved"] == 1000  # nothing spent
 
-    date = now_iso()
-    session = sandbox.http.post(
-        sandbox.url + "/sdk/session",
-        json={
-            "token": "sandbox_site_token",
-            "customer": {"id": "42", "email": "42@example.com"},
-            "auth": {"date": date, "token": auth_token("42", date, "42@example.com")},
-        },
-        timeout=10,
-    ).json()
+    session = sandbox.sdk_login("42", "42@example.com")
     state = session["state"]
     assert state["customer"]["blocked"] is True
     assert set(state["customer"]["points"].values()) == {0}

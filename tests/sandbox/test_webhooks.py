@@ -22,12 +22,10 @@ from storefront.sandbox.server import start_server
 from .support import (
     Receiver,
     SandboxClient,
-    auth_token,
     closed_port_url,
     dispose,
     hmac_signature,
     make_sandbox_app,
-    now_iso,
 )
 
 TOTE = 2  # the seeded custom reward
@@ -200,16 +198,7 @@ def test_a_3xx_is_not_success(sandbox: SandboxClient, receiver: Receiver) -> Non
 
 def test_the_sdk_claims_a_custom_reward_too(sandbox: SandboxClient, receiver: Receiver) -> None:
     _member_with(sandbox, "42", 300)
-    date = now_iso()
-    session = sandbox.http.post(
-        sandbox.url + "/sdk/session",
-        json={
-            "token": "sandbox_site_token",
-            "customer": {"id": "42", "email": "42@example.com"},
-            "auth": {"date": date, "token": auth_token("42", date, "42@example.com")},
-        },
-        timeout=10,
-    ).json()
+    session = sandbox.sdk_login("42", "42@example.com")
     tote = next(r for r in session["state"]["rewards"] if r["id"] == TOTE)
     assert (tote["kind"], tote["can_claim"], tote["in_stock"]) == ("custom", True, True)
 
