@@ -173,13 +173,8 @@ class LoyaltyLion:
         self, customer: Customer, *, shopper: Shopper | None = None, date: datetime | None = None
     ) -> OutboxEvent:
         """Owe LoyaltyLion a `$signup` activity for this new account."""
-        return self.record_activity(
-            payloads.SIGNUP,
-            customer,
-            merchant_id=f"signup-{customer.id}",
-            shopper=shopper,
-            date=date,
-        )
+        body = payloads.signup_activity(customer, date=date or utcnow(), shopper=shopper)
+        return self._enqueue_activity(customer, body)
 
     def record_activity(
         self,
@@ -199,6 +194,10 @@ class LoyaltyLion:
             shopper=shopper,
             properties=properties,
         )
+        return self._enqueue_activity(customer, body)
+
+    def _enqueue_activity(self, customer: Customer, body: dict[str, Any]) -> OutboxEvent:
+        # A customer's activities form one stream: delivered in the order they happened.
         return outbox.enqueue(
             self.session,
             kind=KIND_ACTIVITY,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 
 from flask import Flask
 
@@ -24,13 +23,11 @@ class Worker:
         threads: int = 2,
         poll_interval: float = 1.0,
         batch_size: int = 20,
-        on_idle: Callable[[], None] | None = None,
     ):
         self.app = app
         self.threads = threads
         self.poll_interval = poll_interval
         self.batch_size = batch_size
-        self.on_idle = on_idle
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -74,8 +71,8 @@ class Worker:
                     extension.session.rollback()
                     stats = None
                 if stats is None or stats.handled == 0:
-                    if self.on_idle:
-                        self.on_idle()
                     self._wake.wait(self.poll_interval)
                     self._wake.clear()
-            extension.session.remove() if hasattr(extension.session, "remove") else None
+            # A scoped session (Flask-SQLAlchemy's, say) hands this thread's connection back.
+            if hasattr(extension.session, "remove"):
+                extension.session.remove()
