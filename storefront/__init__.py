@@ -12,7 +12,7 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from storefront.config import settings_from_env
-from storefront.extensions import csrf, db, login_manager
+from storefront.extensions import csrf, db, limiter, login_manager
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."

@@ -66,7 +66,9 @@ def loyaltylion_settings() -> dict:
             "LOYALTYLION_API_KEY": SANDBOX_API_KEY,
             "LOYALTYLION_TOKEN": SANDBOX_SITE_TOKEN,
             "LOYALTYLION_SECRET": SANDBOX_SITE_SECRET,
-            "LOYALTYLION_SDK_URL": f"{sandbox_url}/sdk/loader.js",
+            # The sandbox serves both SDK scripts at the published paths.
+            "LOYALTYLION_SDK_ORIGIN": sandbox_url,
+            "LOYALTYLION_SDK_URL": "",
             "LOYALTYLION_SITE_ID": "",
         }
     return {
@@ -77,6 +79,9 @@ def loyaltylion_settings() -> dict:
         "LOYALTYLION_API_KEY": api_key,
         "LOYALTYLION_TOKEN": token,
         "LOYALTYLION_SECRET": os.environ.get("LOYALTYLION_SECRET", "").strip(),
+        "LOYALTYLION_SDK_ORIGIN": os.environ.get(
+            "LOYALTYLION_SDK_ORIGIN", "https://sdk.loyaltylion.net"
+        ).strip().rstrip("/"),
         "LOYALTYLION_SDK_URL": os.environ.get("LOYALTYLION_SDK_URL", "").strip(),
         "LOYALTYLION_SITE_ID": os.environ.get("LOYALTYLION_SITE_ID", "").strip(),
     }
@@ -116,6 +121,13 @@ def settings_from_env(instance_path: Path) -> dict:
         "LOYALTYLION_WORKER_IN_PROCESS": _bool("LOYALTYLION_WORKER_IN_PROCESS", False),
         # The delivery log renders inside the store admin's frame.
         "LOYALTYLION_ADMIN_LAYOUT": "admin/layout.html",
+        # Send the CSP as Content-Security-Policy-Report-Only: nothing is blocked, every
+        # violation is reported to /csp-report and logged (see storefront/headers.py).
+        "CSP_REPORT_ONLY": _bool("CSP_REPORT_ONLY", False),
+        "CSP_REPORT_RATE_LIMIT": os.environ.get("CSP_REPORT_RATE_LIMIT", "30 per minute"),
+        # Rate-limit counters (Flask-Limiter). In memory, per process; set a shared store
+        # (e.g. redis://...) when several processes serve the shop.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         # More origins the browser SDK may use (space-separated), added to the CSP.
         "LOYALTYLION_CSP_EXTRA_ORIGINS": os.environ.get(
             "LOYALTYLION_CSP_EXTRA_ORIGINS", ""

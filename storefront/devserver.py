@@ -117,7 +117,8 @@ def start_sandbox(
         give_demo_points(sandbox_app, customer)
     server = sandbox.start_server(sandbox_app, host, port, quiet=True)
     shop.config["LOYALTYLION_API_URL"] = server.url
-    shop.config["LOYALTYLION_SDK_URL"] = f"{server.url}/sdk/loader.js"
+    shop.config["LOYALTYLION_SDK_ORIGIN"] = server.url  # both SDK scripts, published paths
+    shop.config["LOYALTYLION_SDK_URL"] = ""
     return RunningSandbox(sandbox_app, server, stocked.unused)
 
 

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and initialised in create_app (the factory pattern)."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -13,3 +15,6 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Limits apply only where a view asks for one (no default limits). The client address
+# is the socket peer, or X-Forwarded-For through ProxyFix when TRUSTED_PROXY_COUNT is set.
+limiter = Limiter(key_func=get_remote_address)

@@ -1,42 +1,28 @@
 """Security headers on every response.
 
-The Content-Security-Policy allows this site plus the configured LoyaltyLion SDK and
-API origins, and nothing else third-party. No inline scripts are allowed at all: the
-SDK snippet is a same-origin file and its data a non-executable JSON block. Inline
-styles stay allowed because the SDK's UI sets some.
+The Content-Security-Policy allows this site plus the origins the LoyaltyLion SDK
+needs (`loyaltylion.sdk.csp_origins`), and nothing else third-party. No inline scripts
+are allowed at all: the SDK snippet is a same-origin file and its data a
+non-executable JSON block. Inline styles stay allowed because the SDK's UI sets some.
+
+A live program's SDK may fetch from hosts LoyaltyLion's docs do not list. With
+CSP_REPORT_ONLY set, the policy is sent as Content-Security-Policy-Report-Only: the
+browser blocks nothing and reports what it would have blocked to /csp-report
+(csp_reports.py), which logs it. Add what the log shows to
+LOYALTYLION_CSP_EXTRA_ORIGINS, then switch enforcement back on.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from flask import Flask, Response, current_app, url_for
 
-from flask import Flask, Response, current_app
+from storefront.loyaltylion.sdk import csp_origins
 
-from storefront.loyaltylion.sdk import DEFAULT_LOADER_URL_TEMPLATE
-
-
-def _origin(url: str) -> str | None:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
-
-
-def loyaltylion_origins() -> list[str]:
-    config = current_app.config
-    urls = [
-        config["LOYALTYLION_SDK_URL"] or DEFAULT_LOADER_URL_TEMPLATE,
-        config["LOYALTYLION_API_URL"],
-        *config.get("LOYALTYLION_CSP_EXTRA_ORIGINS", []),
-    ]
-    origins: list[str] = []
-    for url in urls:
-        origin = _origin(url)
-        if origin and origin not in origins:
-            origins.append(origin)
-    return origins
+REPORT_GROUP = "csp"
 
 
 def content_security_policy() -> str:
-    lion = " ".join(loyaltylion_origins())
+    lion = " ".join(csp_origins(current_app.config))
     directives = {
         "default-src": "'self'",
         "script-src": f"'self' {lion}",
@@ -49,12 +35,25 @@ def content_security_policy() -> str:
         "base-uri": "'self'",
         "form-action": "'self'",
         "frame-ancestors": "'none'",
+        # Both forms: report-uri for every browser, report-to for the Reporting API.
+        "report-uri": url_for("csp_reports.receive"),
+        "report-to": REPORT_GROUP,
     }
     return "; ".join(f"{name} {value.strip()}" for name, value in directives.items())
 
 
+def csp_header_name() -> str:
+    if current_app.config["CSP_REPORT_ONLY"]:
+        return "Content-Security-Policy-Report-Only"
+    return "Content-Security-Policy"
+
+
 def _add_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", content_security_policy())
+    response.headers.setdefault(csp_header_name(), content_security_policy())
+    response.headers.setdefault(
+        "Reporting-Endpoints",
+        f'{REPORT_GROUP}="{url_for("csp_reports.receive", _external=True)}"',
+    )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
@@ -64,4 +63,8 @@ def _add_headers(response: Response) -> Response:
 
 
 def init_security_headers(app: Flask) -> None:
+    from storefront.csp_reports import bp
+
+    app.config.setdefault("CSP_REPORT_ONLY", False)
+    app.register_blueprint(bp)
     app.after_request(_add_headers)

@@ -140,12 +140,13 @@ def sdk_settings() -> dict | None:
             customer = customer_of(current_user)
         else:
             log.warning("LOYALTYLION_SECRET is not set: customers stay guests in the SDK")
-    return {
-        "loaderUrl": sdk.loader_url(config["LOYALTYLION_SDK_URL"]),
-        "init": sdk.init_options(
-            config["LOYALTYLION_TOKEN"], customer=customer, secret=config["LOYALTYLION_SECRET"]
-        ),
-    }
+    return sdk.snippet_settings(
+        config["LOYALTYLION_TOKEN"],
+        sdk_origin=config["LOYALTYLION_SDK_ORIGIN"],
+        loader_override=config["LOYALTYLION_SDK_URL"],
+        customer=customer,
+        secret=config["LOYALTYLION_SECRET"],
+    )
 
 
 def init_loyalty(app: Flask) -> None:

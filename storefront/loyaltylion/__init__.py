@@ -43,6 +43,7 @@ from storefront.loyaltylion.models import (
 )
 from storefront.loyaltylion.payloads import Customer, OrderSnapshot, Shopper
 from storefront.loyaltylion.ratelimit import RatePacer
+from storefront.loyaltylion.sdk import DEFAULT_SDK_ORIGIN
 from storefront.loyaltylion.worker import Worker
 
 __all__ = [
@@ -60,6 +61,11 @@ DEFAULTS: dict[str, Any] = {
     "LOYALTYLION_TOKEN": "",
     "LOYALTYLION_SECRET": "",
     "LOYALTYLION_SITE_ID": "",
+    # Both SDK scripts come from here, at the published paths (sdk.py).
+    "LOYALTYLION_SDK_ORIGIN": DEFAULT_SDK_ORIGIN,
+    # Optional: a loader URL used as is instead of the dated one.
+    "LOYALTYLION_SDK_URL": "",
+    "LOYALTYLION_CSP_EXTRA_ORIGINS": [],
     "LOYALTYLION_TIMEOUT_CONNECT": 3.05,
     "LOYALTYLION_TIMEOUT_READ": 10.0,
     # LoyaltyLion allows 20 requests/second per program; stay a little under it.

@@ -107,7 +107,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
 
-    from storefront.sandbox import api, cli, control, dashboard, reqlog, sdk
+    from storefront.sandbox import api, cli, control, dashboard, reqlog, sdk, sdk_scripts
     from storefront.sandbox.db import configure_sqlite, db
     from storefront.sandbox.errors import register_http_errors
     from storefront.sandbox.runtime import install
@@ -120,6 +120,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     api.register(app)
     app.register_blueprint(sdk.bp)
+    app.register_blueprint(sdk_scripts.bp)
     app.register_blueprint(control.bp)
     app.register_blueprint(dashboard.bp)
     app.after_request(reqlog.finish)

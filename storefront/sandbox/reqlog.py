@@ -27,6 +27,8 @@ class CallInfo:
     warnings: list[str] = field(default_factory=list)
     validated: bool = False
     dropped: bool = False
+    # Scripts are logged without their (long, static) answer.
+    omit_response_body: bool = False
 
 
 def begin() -> CallInfo:
@@ -70,7 +72,7 @@ def finish(response: Response) -> Response:
         return response
     status: int | None = None if call.dropped else response.status_code
     body = ""
-    if not call.dropped and not response.is_streamed:
+    if not call.dropped and not call.omit_response_body and not response.is_streamed:
         body = _redact(response.get_data(as_text=True))
     entry = RequestLog(
         method=request.method,

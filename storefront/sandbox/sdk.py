@@ -1,7 +1,5 @@
-"""The browser side: the SDK loader script and the endpoints it calls.
+"""The browser side: the endpoints the SDK stand-in calls (its scripts: sdk_scripts.py).
 
-GET  /sdk/loader.js   the SDK stand-in (static/sdk/loader.js)
-GET  /sdk/lion.css    its stylesheet, scoped to #loyaltylion
 POST /sdk/session     {token, customer?, auth?} -> program state (+ session token)
 GET  /sdk/state       Bearer <session token> -> program state
 POST /sdk/claim       Bearer <session token>, {reward_id} -> claimed code + state
@@ -12,10 +10,9 @@ only (SANDBOX_SHOP_ORIGIN); requests without an Origin header (curl, tests) pass
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request, send_from_directory
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from storefront.sandbox import program, reqlog, rewards
 from storefront.sandbox.api import mutating
@@ -25,8 +22,6 @@ from storefront.sandbox.resources import claimed_reward_resource, sdk_state
 
 bp = Blueprint("sandbox_sdk", __name__, url_prefix="/sdk")
 
-STATIC_DIR = Path(__file__).parent / "static" / "sdk"
-_ASSETS = {"sandbox_sdk.loader", "sandbox_sdk.stylesheet"}
 ALLOWED_METHODS = ("GET", "POST")
 ALLOWED_HEADERS = "Content-Type, Authorization"
 
@@ -53,8 +48,6 @@ def _forbidden_origin(origin: str) -> Response:
 
 @bp.before_request
 def _cors_gate() -> Response | None:
-    if request.endpoint in _ASSETS:
-        return None  # plain <script>/<link> loads need no CORS
     origin = request.headers.get("Origin")
     if request.method == "OPTIONS":
         wanted = request.headers.get("Access-Control-Request-Method", "")
@@ -81,20 +74,6 @@ def _cors_headers(response: Response) -> Response:
     if origin and _origin_allowed(origin):
         response.headers["Access-Control-Allow-Origin"] = origin
     response.headers.add("Vary", "Origin")
-    return response
-
-
-@bp.get("/loader.js")
-def loader() -> Response:
-    response = send_from_directory(STATIC_DIR, "loader.js", mimetype="text/javascript", max_age=0)
-    response.headers["Cache-Control"] = "no-cache"
-    return response
-
-
-@bp.get("/lion.css")
-def stylesheet() -> Response:
-    response = send_from_directory(STATIC_DIR, "lion.css", mimetype="text/css", max_age=0)
-    response.headers["Cache-Control"] = "no-cache"
     return response
 
 

@@ -200,10 +200,15 @@ def start_stack(tmp_dir: Path) -> Stack:
     return Stack(shop_app, shop_server, Sandbox(running.app, running.server))
 
 
-def start_shop_only(tmp_dir: Path, *, sdk_url: str, api_url: str) -> Stack:
+def start_shop_only(tmp_dir: Path, *, sdk_origin: str, api_url: str) -> Stack:
     """The shop alone, its LoyaltyLion URLs pointing wherever the test says; no worker."""
     shop_app = _shop_app(
-        tmp_dir / "shop.sqlite3", {"LOYALTYLION_SDK_URL": sdk_url, "LOYALTYLION_API_URL": api_url}
+        tmp_dir / "shop.sqlite3",
+        {
+            "LOYALTYLION_SDK_ORIGIN": sdk_origin,
+            "LOYALTYLION_SDK_URL": "",
+            "LOYALTYLION_API_URL": api_url,
+        },
     )
     return Stack(shop_app, start_server(shop_app, "127.0.0.1", 0, quiet=True), None)
 

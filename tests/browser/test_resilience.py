@@ -40,7 +40,7 @@ def dead_sdk(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[DeadS
     host = black_hole.url if black_hole else closed_port_url()
     stack = start_shop_only(
         tmp_path_factory.mktemp(f"sdk-{request.param}"),
-        sdk_url=f"{host}/static/2/20260101/loader.js",
+        sdk_origin=host,
         api_url=host,
     )
     try:
@@ -58,8 +58,8 @@ def test_shopping_works_when_the_sdk_host_is_unusable(dead_sdk: DeadSdk, tab: Ta
 
     page.goto(f"{shop}/", wait_until="domcontentloaded")
     expect(page.get_by_role("heading", name="Fresh coffee & good gear")).to_be_visible()
-    # The snippet ran: init was called once and recorded, waiting for a loader that
-    # never arrives. Nothing threw.
+    # The snippet ran: init was called once and recorded, waiting for a loader and a
+    # start script that never arrive. Nothing threw.
     assert page.evaluate("() => window.loyaltylion._initData") == {"token": SANDBOX_SITE_TOKEN}
     assert page.evaluate("() => Boolean(window.loyaltylion.isSandbox)") is False
 
@@ -91,5 +91,5 @@ def test_shopping_works_when_the_sdk_host_is_unusable(dead_sdk: DeadSdk, tab: Ta
     assert page.evaluate("() => document.documentElement.dataset.lionState") is None
     assert tab.page_errors == []
     if dead_sdk.black_hole is not None:
-        # The loader really was requested, and really got no answer.
-        assert dead_sdk.black_hole.connections > 0
+        # Both scripts really were requested, and really got no answer.
+        assert dead_sdk.black_hole.connections >= 2

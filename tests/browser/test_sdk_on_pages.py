@@ -327,7 +327,8 @@ def test_a_guest_page_inits_with_the_site_token_only(shop: Shop, tab: Tab) -> No
     page.goto(f"{shop.url}/products/house-blend")
     assert wait_for_sdk(page) == "guest"
     assert _config(page) == {
-        "loaderUrl": f"{shop.sandbox_url}/sdk/loader.js",
+        "sdkOrigin": shop.sandbox_url,
+        "loaderUrl": None,
         "init": {"token": SANDBOX_SITE_TOKEN},
     }
     assert page.evaluate("() => window.loyaltylion._initData") == {"token": SANDBOX_SITE_TOKEN}
@@ -390,12 +391,12 @@ def test_every_page_calls_init_exactly_once(shop: Shop, tab: Tab) -> None:
             "() => { try { loyaltylion.init({token: 'sandbox_site_token'}); return 'no error'; }"
             " catch (error) { return error.message; } }"
         )
-        assert second == "Cannot call loyaltylion.init more than once", path
+        assert second == "Cannot call lion.init more than once", path
 
     for name, calls in pages.items():
         init = calls[0]["options"]
-        # The page called init once (the shop's stub recorded it); the SDK loader then
-        # ran that same recorded call once when it took over. Nothing else called it.
+        # The page called init once (the shop's stub recorded it); the SDK then ran that
+        # same recorded call once when it started. Nothing else called it.
         assert [(c["definedBy"], c["ok"], c["options"]) for c in calls] == [
             ("stub", True, init),
             ("loader", True, init),

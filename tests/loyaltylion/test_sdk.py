@@ -4,11 +4,19 @@ import hashlib
 import json
 import re
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from storefront.loyaltylion.payloads import Customer
-from storefront.loyaltylion.sdk import auth_token, init_options, loader_url
+from storefront.loyaltylion.sdk import (
+    auth_token,
+    csp_origins,
+    init_options,
+    loader_url,
+    snippet_settings,
+    start_url,
+)
 
 # Known vectors: sha1(id + date + email + secret), plain concatenation.
 VECTORS = [
@@ -67,13 +75,45 @@ def test_customer_init_carries_customer_and_a_fresh_auth_pair():
     assert "shh" not in json.dumps(options)
 
 
-def test_loader_url_is_the_dated_path_unless_overridden():
-    assert loader_url(today=datetime(2026, 11, 25, tzinfo=UTC)) == (
-        "https://sdk.loyaltylion.net/static/2/20261125/loader.js"
+def test_the_published_paths_use_the_utc_day_and_hour():
+    # 23:30 in New York is 04:30 the next day in UTC: the UTC day and hour are used.
+    late_evening = datetime(2026, 11, 25, 23, 30, tzinfo=ZoneInfo("America/New_York"))
+    assert loader_url(now=late_evening) == (
+        "https://sdk.loyaltylion.net/static/2/20261126/loader.js"
     )
-    assert loader_url("http://127.0.0.1:5001/sdk/loader.js") == (
-        "http://127.0.0.1:5001/sdk/loader.js"
+    assert loader_url("http://127.0.0.1:5001", now=late_evening, revision="r2") == (
+        "http://127.0.0.1:5001/static/2/20261126/loader-r2.js"
     )
+    assert start_url("https://sdk.loyaltylion.net", "tok123", now=late_evening) == (
+        "https://sdk.loyaltylion.net/sdk/start/20261126T04/tok123.js"
+    )
+
+
+def test_snippet_settings_carry_the_origin_and_an_override_only_when_set():
+    assert snippet_settings("tok", sdk_origin="http://127.0.0.1:5001/") == {
+        "sdkOrigin": "http://127.0.0.1:5001",
+        "loaderUrl": None,
+        "init": {"token": "tok"},
+    }
+    pinned = snippet_settings("tok", loader_override="https://cdn.example/loader.js")
+    assert pinned["sdkOrigin"] == "https://sdk.loyaltylion.net"
+    assert pinned["loaderUrl"] == "https://cdn.example/loader.js"
+
+
+def test_csp_origins_are_the_sdk_origin_the_override_the_api_and_the_extras():
+    config = {
+        "LOYALTYLION_SDK_ORIGIN": "https://sdk.loyaltylion.net",
+        "LOYALTYLION_SDK_URL": "https://cdn.example/lion/loader.js",
+        "LOYALTYLION_API_URL": "https://api.loyaltylion.com",
+        "LOYALTYLION_CSP_EXTRA_ORIGINS": ["https://images.example", "https://sdk.loyaltylion.net"],
+    }
+    assert csp_origins(config) == [
+        "https://sdk.loyaltylion.net",
+        "https://cdn.example",
+        "https://api.loyaltylion.com",
+        "https://images.example",
+    ]
+    assert csp_origins({}) == ["https://sdk.loyaltylion.net"]
 
 
 class TestRenderedPages:
@@ -83,7 +123,8 @@ class TestRenderedPages:
             **app_config,
             "LOYALTYLION_TOKEN": "site-token-123",
             "LOYALTYLION_SECRET": "site-secret-xyz",
-            "LOYALTYLION_SDK_URL": "http://127.0.0.1:5001/sdk/loader.js",
+            "LOYALTYLION_SDK_ORIGIN": "http://127.0.0.1:5001",
+            "LOYALTYLION_SDK_URL": "",
         }
 
     @staticmethod
@@ -98,7 +139,8 @@ class TestRenderedPages:
     def test_a_guest_page_inits_with_the_token_only(self, client):
         config = self._sdk_config(client.get("/"))
         assert config == {
-            "loaderUrl": "http://127.0.0.1:5001/sdk/loader.js",
+            "sdkOrigin": "http://127.0.0.1:5001",
+            "loaderUrl": None,
             "init": {"token": "site-token-123"},
         }
 

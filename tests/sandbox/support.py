@@ -160,8 +160,10 @@ class SandboxClient:
         assert response.status_code == 200, response.text
         return response.json()
 
-    def log(self, path: str = "") -> list[dict[str, Any]]:
-        return self.control("GET", "/requests", params={"path": path}).json()["requests"]
+    def log(self, path: str = "", **filters: Any) -> list[dict[str, Any]]:
+        """The request log, newest first (filters: method, verdict, limit)."""
+        params = {"path": path, **filters}
+        return self.control("GET", "/requests", params=params).json()["requests"]
 
     def webhooks(self, **filters: Any) -> list[dict[str, Any]]:
         response = self.control("GET", "/webhooks", params=filters)

@@ -34,33 +34,45 @@ CHROMIUM_ARGS = [
 SITE_TOKEN = "sandbox_site_token"
 CUSTOMER = {"id": "42", "email": "ada@example.com"}
 
-# What the shop's <head> snippet does (mirrors LoyaltyLion's official snippet):
-# a stub that records init and queues calls, then loads the loader asynchronously.
+# LoyaltyLion's published snippet (https://developers.loyaltylion.com/sdk/installation),
+# written out: the dated loader at once, and inside init the buffering stubs and the
+# per-site start script, both with crossOrigin = "". `{mode}` "loader-only" leaves the
+# start script out, as a snippet that loads one script only would.
 STUB = """
-(function (w, d, src) {
-  if (w.loyaltylion && w.loyaltylion.isLoyaltyLion) { return; }
-  var called = false;
-  var stub = {
-    isLoyaltyLion: true,
-    version: 2,
-    _buffer: [],
-    _initData: undefined,
-    init: function (opts) {
-      if (called) { throw new Error('Cannot call loyaltylion.init more than once'); }
-      called = true;
-      if (!opts || !opts.token) { throw new Error('Token must be supplied to loyaltylion.init'); }
-      stub._initData = opts;
+(function (t, n, origin, mode) {
+  var e = n.loyaltylion || [];
+  if (e.isLoyaltyLion) { return; }
+  n.loyaltylion = e;
+  if (n.lion === undefined) { n.lion = e; }
+  e.version = 2;
+  e.isLoyaltyLion = true;
+  var a = new Date().toISOString().replace(/-/g, '');
+  c(origin + '/static/2/' + a.slice(0, 8) + '/loader.js');
+  var l = false;
+  e.init = function (opts) {
+    if (l) { throw new Error('Cannot call lion.init more than once'); }
+    l = true;
+    var token = (e._token = opts.token);
+    if (!token) { throw new Error('Token must be supplied to lion.init'); }
+    var buffer = [];
+    '_push configure bootstrap shutdown on removeListener authenticateCustomer'.split(' ')
+      .forEach(function (name) {
+        e[name] = function () { buffer.push([name, Array.prototype.slice.call(arguments, 0)]); };
+      });
+    if (mode !== 'loader-only') {
+      c(origin + '/sdk/start/' + a.slice(0, 11) + '/' + token + '.js');
     }
+    e._initData = opts;
+    e._buffer = buffer;
   };
-  ['authenticateCustomer', 'logoutCustomer', 'on'].forEach(function (name) {
-    stub[name] = function () { stub._buffer.push([name, Array.prototype.slice.call(arguments)]); };
-  });
-  w.loyaltylion = w.lion = stub;
-  var s = d.createElement('script');
-  s.async = true;
-  s.src = src;
-  d.head.appendChild(s);
-})(window, document, {loader});
+  function c(src) {
+    var first = t.getElementsByTagName('script')[0];
+    var s = t.createElement('script');
+    s.src = src;
+    s.crossOrigin = '';
+    first.parentNode.insertBefore(s, first);
+  }
+})(document, window, {origin}, {mode});
 """
 
 PAGE = """<!doctype html>
@@ -95,19 +107,22 @@ def make_shop(sandbox_url: dict[str, str]) -> Flask:
     @shop.get("/page")
     def page() -> str:
         mode = request.args.get("mode", "customer")
-        init = {"token": SITE_TOKEN}
-        calls = "window.readyCalls = 0; loyaltylion.on('ready', () => { window.readyCalls += 1; });"
-        if mode in ("customer", "tampered"):
+        init = {"token": "not-a-site-token" if mode == "unknown-token" else SITE_TOKEN}
+        if mode in ("customer", "tampered", "loader-only", "unknown-token"):
             init.update(customer=CUSTOMER, auth=_auth(CUSTOMER, tamper=mode == "tampered"))
+        # init first: the published snippet defines the buffering stubs (`on` among
+        # them) inside init.
+        calls = f"loyaltylion.init({json.dumps(init)});"
+        calls += "window.readyCalls = 0;"
+        calls += "loyaltylion.on('ready', () => { window.readyCalls += 1; });"
         if mode == "queued":
-            # Guest init, then a login on the same page, both before the loader arrived.
+            # Guest init, then a login on the same page, both before the SDK started.
             login = {"customer": CUSTOMER, "auth": _auth(CUSTOMER)}
-            calls += f"loyaltylion.init({json.dumps(init)});"
             calls += f"loyaltylion.authenticateCustomer({json.dumps(login)});"
-        elif mode != "none":
-            calls += f"loyaltylion.init({json.dumps(init)});"
-        loader = json.dumps(sandbox_url["url"] + "/sdk/loader.js")
-        return PAGE.replace("{stub}", STUB.replace("{loader}", loader)).replace("{calls}", calls)
+        stub = STUB.replace("{origin}", json.dumps(sandbox_url["url"]))
+        return PAGE.replace("{stub}", stub.replace("{mode}", json.dumps(mode))).replace(
+            "{calls}", calls
+        )
 
     @shop.post("/webhooks/loyaltylion")
     def webhook() -> tuple[str, int]:
@@ -219,22 +234,38 @@ def test_init_runs_exactly_once(env: dict[str, Any]) -> None:
         "() => { try { loyaltylion.init({token: 'sandbox_site_token'}); return 'no error'; }"
         " catch (e) { return e.message; } }"
     )
-    assert message == "Cannot call loyaltylion.init more than once"
+    assert message == "Cannot call lion.init more than once"
+    assert page.evaluate("loyaltylion.sandbox.started") is True
+    # The page's init, replayed once when the SDK started: one session, one ready.
+    sessions = env["client"].log("/sdk/session", method="POST")
+    assert len(sessions) == 1
+    assert page.evaluate("window.readyCalls") == 1
 
 
-def test_init_without_a_token_throws(env: dict[str, Any]) -> None:
+def _scripts(env: dict[str, Any]) -> list[str]:
+    return [entry["path"] for entry in reversed(env["client"].log(method="GET"))
+            if entry["path"].endswith(".js")]
+
+
+@pytest.mark.parametrize("mode", ["loader-only", "unknown-token"])
+def test_the_loader_alone_never_starts_the_sdk(env: dict[str, Any], mode: str) -> None:
     page = env["page"]
-    page.goto(f"{env['shop']}/page?mode=none")
+    page.goto(f"{env['shop']}/page?mode={mode}")
     page.wait_for_function("() => window.loyaltylion && window.loyaltylion.isSandbox")
-    messages = page.evaluate(
-        """() => [{}, {token: 'sandbox_site_token'}].map(function (opts) {
-             try { loyaltylion.init(opts); return 'no error'; } catch (e) { return e.message; }
-           })"""
-    )
-    assert messages == [
-        "Token must be supplied to loyaltylion.init",
-        "Cannot call loyaltylion.init more than once",
-    ]
+    page.wait_for_timeout(1500)  # ample time for a start script, had one been coming
+    assert page.evaluate("document.documentElement.dataset.lionState") == "waiting"
+    assert page.evaluate("loyaltylion.sandbox.started") is False
+    assert page.locator("#loyaltylion").count() == 0
+    assert page.locator("#total").inner_text() == ""
+    assert page.locator("#ref").inner_text() == ""
+    assert env["client"].log("/sdk/session") == []
+    scripts = _scripts(env)
+    assert len(scripts) == (1 if mode == "loader-only" else 2)
+    assert scripts[0].startswith("/static/2/") and scripts[0].endswith("/loader.js")
+    if mode == "unknown-token":
+        assert scripts[1].endswith("/not-a-site-token.js")
+        [start] = env["client"].log("/sdk/start/")
+        assert start["response_status"] == 404
 
 
 def test_a_tampered_token_leaves_a_guest_with_a_console_error(env: dict[str, Any]) -> None:

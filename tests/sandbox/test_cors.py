@@ -69,13 +69,16 @@ def test_requests_from_another_origin_are_refused(sandbox: SandboxClient) -> Non
     assert EVIL in response.json()["error"]["message"]
 
 
-def test_the_loader_script_is_served_to_anyone(sandbox: SandboxClient) -> None:
-    response = sandbox.http.get(
-        sandbox.url + "/sdk/loader.js", headers={"Origin": EVIL}, timeout=10
-    )
-    assert response.status_code == 200
-    assert response.headers["Content-Type"].startswith("text/javascript")
-    assert "loyaltylion" in response.text
+def test_the_sdk_scripts_answer_cors_for_the_shop_origin_only(sandbox: SandboxClient) -> None:
+    # The published snippet loads both with crossOrigin = "": without the header for the
+    # page's origin, the browser refuses to run them.
+    for path in ("/static/2/20261202/loader.js", "/sdk/start/20261202T05/sandbox_site_token.js"):
+        shop = sandbox.http.get(sandbox.url + path, headers={"Origin": SHOP_ORIGIN}, timeout=10)
+        assert shop.status_code == 200, path
+        assert shop.headers["Content-Type"].startswith("text/javascript")
+        assert shop.headers["Access-Control-Allow-Origin"] == SHOP_ORIGIN
+        evil = sandbox.http.get(sandbox.url + path, headers={"Origin": EVIL}, timeout=10)
+        assert "Access-Control-Allow-Origin" not in evil.headers, path
 
 
 def test_control_routes_refuse_cross_origin_requests(sandbox: SandboxClient) -> None:

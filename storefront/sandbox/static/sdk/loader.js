@@ -1,18 +1,24 @@
 /*
  * LoyaltyLion sandbox SDK stand-in. NOT the real LoyaltyLion SDK, not for production.
  *
- * Served at <sandbox>/sdk/loader.js. It implements the documented browser API
+ * Served where LoyaltyLion's published snippet looks for the loader,
+ * <sandbox>/static/2/<YYYYMMDD>/loader.js (https://developers.loyaltylion.com/sdk/installation).
+ * It implements the documented browser API
  * (https://developers.loyaltylion.com/sdk/initialize-sdk) closely enough to develop
  * and test a shop against the local sandbox:
  *
  *   loyaltylion.init({token, customer: {id, email}, auth: {date, token}})  once per page
  *   loyaltylion.authenticateCustomer({customer, auth})                     later login
  *   loyaltylion.logoutCustomer()                                           SPA logout
- *   loyaltylion.on(eventName, handler)
+ *   loyaltylion.on(eventName, handler) / removeListener(eventName, handler)
  *
- * It takes over the stub that the shop's <head> snippet created (same object, kept
- * under both window.loyaltylion and window.lion), runs the init the stub recorded
- * in `_initData`, then replays the queued `_buffer` calls in order.
+ * Like the real SDK it starts only when both of the snippet's scripts have arrived:
+ * this loader, and the per-site start script that the snippet's `init` requests
+ * (<sandbox>/sdk/start/<YYYYMMDDTHH>/<site token>.js) for the token `init` was given.
+ * Until then it leaves the snippet's stub alone (its `init` is what requests the start
+ * script) and shows no UI. Then it takes over the stub (same object, kept under both
+ * window.loyaltylion and window.lion), runs the init the stub recorded in `_initData`
+ * and replays the calls queued in `_buffer`, in order.
  *
  * The customer auth token is checked by the sandbox server (POST /sdk/session),
  * never here; afterwards the page holds a short-lived session token only.
@@ -22,8 +28,8 @@
  * shop has answered LoyaltyLion's webhook), polled for a short while.
  *
  * For tests, state is exposed on `loyaltylion.sandbox`:
- *   {ready: Promise, settled: Promise, state, authenticated, customer, lastError, refresh()}
- * and on <html data-lion-state="loading|guest|customer|error">.
+ *   {started, ready: Promise, settled: Promise, state, authenticated, customer, lastError, refresh()}
+ * and on <html data-lion-state="waiting|loading|guest|customer|error">.
  *
  * Plain ES2017, no dependencies.
  */
@@ -39,15 +45,14 @@
 
   var ORIGIN = (function () {
     var script = document.currentScript ||
-      document.querySelector('script[src*="/sdk/loader.js"]');
+      document.querySelector('script[src*="/static/2/"][src*="/loader"]');
     return new URL(script ? script.src : '/', window.location.href).origin;
   })();
 
   // Keep the stub object (other code may hold a reference to it) or start fresh.
   var sdk = existing && typeof existing === 'object' ? existing : {};
-  var recordedInit = sdk._initData;
-  var queued = Array.isArray(sdk._buffer) ? sdk._buffer.slice() : [];
 
+  var started = false;
   var initCalled = false;
   var siteToken = null;
   var sessionToken = null;
@@ -59,9 +64,10 @@
   var resolveReady;
 
   var sandbox = {
+    started: false,
     ready: new Promise(function (resolve) { resolveReady = resolve; }),
     settled: Promise.resolve(),
-    state: 'loading',
+    state: 'waiting',
     authenticated: false,
     customer: null,
     lastError: null,
@@ -75,55 +81,61 @@
   sdk.isSandbox = true;
   sdk.version = 2;
   sdk.sandbox = sandbox;
-  sdk._buffer = [];
 
-  sdk.init = function (options) {
-    if (initCalled) {
-      throw new Error('Cannot call loyaltylion.init more than once');
-    }
-    initCalled = true;
-    if (!options || !options.token) {
-      throw new Error('Token must be supplied to loyaltylion.init');
-    }
-    sdk._initData = options;
-    siteToken = options.token;
-    var done = run(function () {
-      return startSession(options.customer, options.auth);
-    });
-    done.then(function () {
-      resolveReady(sandbox);
-      emit('ready', sandbox);
-    });
-    return done;
+  // Installed when the SDK starts, over the snippet's stub (see tryStart below).
+  var methods = {
+    init: function (options) {
+      if (initCalled) {
+        throw new Error('Cannot call lion.init more than once');
+      }
+      initCalled = true;
+      if (!options || !options.token) {
+        throw new Error('Token must be supplied to lion.init');
+      }
+      sdk._initData = options;
+      siteToken = options.token;
+      var done = run(function () {
+        return startSession(options.customer, options.auth);
+      });
+      done.then(function () {
+        resolveReady(sandbox);
+        emit('ready', sandbox);
+      });
+      return done;
+    },
+
+    authenticateCustomer: function (options) {
+      requireInit('authenticateCustomer');
+      options = options || {};
+      return run(function () { return startSession(options.customer, options.auth); });
+    },
+
+    logoutCustomer: function () {
+      requireInit('logoutCustomer');
+      return run(function () {
+        sessionToken = null;
+        notice = null;
+        return startSession(null, null).then(function () { emit('customer:logout', null); });
+      });
+    },
+
+    on: function (name, handler) {
+      if (typeof handler !== 'function') {
+        throw new Error('loyaltylion.on needs an event name and a function');
+      }
+      (handlers[name] = handlers[name] || []).push(handler);
+      if (name === 'ready' && fired.ready) {
+        handler(sandbox); // late listeners still hear about readiness
+      }
+    },
+
+    removeListener: function (name, handler) {
+      handlers[name] = (handlers[name] || []).filter(function (h) { return h !== handler; });
+    },
+
+    // Accepted and ignored: the stand-in has no settings to configure.
+    configure: function () {}
   };
-
-  sdk.authenticateCustomer = function (options) {
-    requireInit('authenticateCustomer');
-    options = options || {};
-    return run(function () { return startSession(options.customer, options.auth); });
-  };
-
-  sdk.logoutCustomer = function () {
-    requireInit('logoutCustomer');
-    return run(function () {
-      sessionToken = null;
-      notice = null;
-      return startSession(null, null).then(function () { emit('customer:logout', null); });
-    });
-  };
-
-  sdk.on = function (name, handler) {
-    if (typeof handler !== 'function') {
-      throw new Error('loyaltylion.on needs an event name and a function');
-    }
-    (handlers[name] = handlers[name] || []).push(handler);
-    if (name === 'ready' && fired.ready) {
-      handler(sandbox); // late listeners still hear about readiness
-    }
-  };
-
-  window.loyaltylion = sdk;
-  window.lion = sdk;
 
   function requireInit(method) {
     if (!initCalled) {
@@ -643,27 +655,59 @@
     }
   });
 
-  // ------------------------------------------------------------- take over
+  // ---------------------------------------------------------------- start
 
-  setPhase('loading');
-  if (recordedInit !== undefined) {
+  // Both scripts have to be there: this loader, and the start script for the token
+  // `init` received. They arrive in either order; whichever comes second starts.
+  function tryStart() {
+    var init = sdk._initData;
+    var site = sdk._sandboxStart;
+    if (started || !init || !site) { return; }
+    if (site.token !== init.token) {
+      report('the start script is for site token "' + site.token + '" but init was given "' +
+        init.token + '": the SDK does not start');
+      setPhase('error');
+      return;
+    }
+    started = true;
+    sandbox.started = true;
+    var queued = Array.isArray(sdk._buffer) ? sdk._buffer.slice() : [];
+    sdk._buffer = [];
+    Object.keys(methods).forEach(function (name) { sdk[name] = methods[name]; });
+    window.loyaltylion = sdk;
+    window.lion = sdk;
+    setPhase('loading');
     try {
-      sdk.init(recordedInit);
+      sdk.init(init);
     } catch (err) {
       report(err.message);
       setPhase('error');
     }
-  }
-  queued.forEach(function (call) {
-    var name = call[0];
-    var args = call[1] || [];
-    try {
-      if (typeof sdk[name] !== 'function') {
-        throw new Error('unknown method loyaltylion.' + name);
+    queued.forEach(function (call) {
+      var name = call[0];
+      var args = call[1] || [];
+      try {
+        if (typeof sdk[name] !== 'function') {
+          throw new Error('loyaltylion.' + name + ' is not supported by the sandbox');
+        }
+        sdk[name].apply(sdk, args);
+      } catch (err) {
+        report('queued call ' + name + ' failed: ' + err.message);
       }
-      sdk[name].apply(sdk, args);
-    } catch (err) {
-      report('queued call ' + name + ' failed: ' + err.message);
-    }
-  });
+    });
+  }
+
+  setPhase('waiting');
+  sdk._sandboxStarted = tryStart;
+  tryStart();
+  if (!started) {
+    // Say so if the start script never comes (a snippet that loads only the loader).
+    window.setTimeout(function () {
+      if (!started && sandbox.state === 'waiting') {
+        console.warn('LoyaltyLion sandbox: the loader arrived but no start script for the ' +
+          'site token ran: the SDK does not start (the snippet requests ' +
+          '/sdk/start/<YYYYMMDDTHH>/<token>.js inside init)');
+      }
+    }, 5000);
+  }
 })();
