@@ -75,7 +75,7 @@ def _on_signup(_app, user: User, context: RequestContext | None = None, **_):
 
 
 def _customer_is_gone(customer_id: int) -> bool:
-    """A closed account gets no more events (its orders may still change, e.g. a refund)."""
+    """A closed account gets no more activity or profile events (its orders still do)."""
     user = db.session.get(User, customer_id)
     return user is None or user.closed_at is not None
 
@@ -85,9 +85,10 @@ def _on_order_placed(_app, order: Order, **_):
 
 
 def _on_order_changed(_app, order: Order, **_):
-    # Edit, payment, refund or cancellation: always the full current state.
-    if not _customer_is_gone(order.customer_id):
-        loyaltylion.record_order_updated(snapshot_of(order))
+    # Edit, payment, refund or cancellation: always the full current state. Also for a
+    # customer who closed their account: the order is a kept record, and a refund must
+    # still take back the points it earned (and the referrer's).
+    loyaltylion.record_order_updated(snapshot_of(order))
 
 
 # Custom rule, configured in LoyaltyLion with this identifier.
@@ -103,7 +104,10 @@ def _on_newsletter_subscribed(_app, user: User, **_):
 
 
 def _on_customer_updated(_app, user: User, **_):
-    loyaltylion.record_customer_update(user.id, birthday=user.birthday)
+    # LoyaltyLion takes a birthday but offers no way to clear one: a cleared birthday is
+    # only cleared here (the account page says so).
+    if user.birthday is not None:
+        loyaltylion.record_customer_update(user.id, birthday=user.birthday)
 
 
 def _on_review_submitted(_app, review: Review, context: RequestContext | None = None, **_):

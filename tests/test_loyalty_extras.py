@@ -11,7 +11,7 @@ from storefront.extensions import db
 from storefront.loyaltylion.models import OutboxEvent
 from storefront.models import Cart, Order, Review, User
 from storefront.orders import service as orders
-from tests.conftest import place_order, product_id, user_id
+from tests.conftest import place_order, product_id, text_of, user_id
 
 
 def _events(app, kind=None) -> list[tuple[str, str | None, dict]]:
@@ -55,6 +55,24 @@ def test_birthday_is_sent_as_a_customer_update(app, client, auth):
     ((kind, target, payload),) = _events(app, "customer_update")
     assert target == str(user_id(app, "customer@example.com"))
     assert payload == {"customer": {"birthday": "1990-04-23"}}
+
+
+def test_clearing_a_birthday_sends_nothing_and_says_so(app, client, auth):
+    # LoyaltyLion's Update Customer takes a birthday string and never null: there is no
+    # documented way to clear one, so nothing is sent and the shopper is told.
+    auth.login()
+    client.post("/account/preferences", data={"birthday": "1990-04-23"})
+    response = client.post("/account/preferences", data={"birthday": ""}, follow_redirects=True)
+    assert response.status_code == 200
+    assert [payload for _, _, payload in _events(app, "customer_update")] == [
+        {"customer": {"birthday": "1990-04-23"}}
+    ]
+    page = text_of(response)
+    assert "Your birthday was removed from your account" in page
+    assert "Our rewards program keeps the last birthday you gave it" in page
+    assert "clearing it does not remove it from our rewards program" in text_of(
+        client.get("/account/")
+    )
 
 
 def test_bad_birthdays_are_refused_with_a_message(app, client, auth):
@@ -145,14 +163,21 @@ def test_moderation_is_for_admins_only(app, client, auth):
     )
 
 
-def test_closing_an_account_erases_the_customer_and_stops_their_events(app, client, auth):
+def test_closing_an_account_erases_the_customer_and_keeps_their_orders_flowing(
+    app, client, auth
+):
     auth.signup(email="leaving@example.com", newsletter="y")
     leaving_id = user_id(app, "leaving@example.com")
     client.post("/account/preferences", data={"newsletter": "y", "birthday": "1985-02-02"})
     client.post("/cart/add", data={"product_id": product_id(app, "house-blend"), "quantity": 1})
     place_order(client, payment_method="card")
     client.post("/cart/add", data={"product_id": product_id(app, "lion-tee"), "quantity": 1})
-    assert len(_events(app)) >= 3
+    assert [kind for kind, _, _ in _events(app)] == [
+        "activity",  # $signup
+        "activity",  # newsletter_signup
+        "customer_update",  # birthday
+        "order_create",
+    ]
 
     response = client.post("/account/close", data={"password": "a-good-password-1", "confirm": "y"})
     assert response.status_code == 302
@@ -170,16 +195,21 @@ def test_closing_an_account_erases_the_customer_and_stops_their_events(app, clie
         assert "Ada" not in order.ship_name and "Analytical" not in order.ship_address
         assert order.ip_address is None and order.user_agent is None
         assert db.session.execute(select(Cart).where(Cart.user_id == leaving_id)).first() is None
-        # Nothing still owed to LoyaltyLion for them...
-        assert (
-            db.session.execute(
-                select(func.count(OutboxEvent.id)).where(OutboxEvent.customer_id == str(leaving_id))
-            ).scalar_one()
-            == 0
-        )
-        # ...and nothing new when their old order changes (a refund, say).
-        orders.refund(order, 100)
-        assert db.session.execute(select(func.count(OutboxEvent.id))).scalar_one() == 0
+
+    # Their own activities and profile are no longer owed to LoyaltyLion; the order is,
+    # without the browser details that identified them.
+    ((kind, _, create),) = _events(app)
+    assert kind == "order_create"
+    assert "ip_address" not in create and "user_agent" not in create
+    assert create["merchant_id"] == str(order.id)
+
+    # A refund after closure still reaches LoyaltyLion: it takes back the points the
+    # order earned (and a referrer's reward for it).
+    with app.app_context():
+        orders.refund(db.session.get(Order, order.id), 100)
+    ((_, target, update),) = _events(app, "order_update")
+    assert target == str(order.id)
+    assert (update["refund_status"], update["total_refunded"]) == ("partially_refunded", "1.00")
 
     # They cannot log in any more, with the old email or any other.
     assert auth.login("leaving@example.com", "a-good-password-1").status_code == 401

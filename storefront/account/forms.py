@@ -20,7 +20,10 @@ class PreferencesForm(FlaskForm):
     birthday = DateField(
         "Birthday",
         validators=[Optional(), plausible_birthday],
-        description="Optional: we send you points on your birthday.",
+        description=(
+            "Optional: we send you points on your birthday. Once given, clearing it does "
+            "not remove it from our rewards program, only from this store."
+        ),
     )
     submit = SubmitField("Save preferences")
 

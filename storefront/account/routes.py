@@ -45,10 +45,18 @@ def preferences():
     form = PreferencesForm()
     if not form.validate_on_submit():
         return _overview(form, 400)
+    cleared_birthday = current_user.birthday is not None and form.birthday.data is None
     service.update_preferences(
         current_user, newsletter=form.newsletter.data, birthday=form.birthday.data
     )
     flash("Your preferences were saved.", "success")
+    if cleared_birthday:
+        # LoyaltyLion offers no way to clear a birthday (its API takes a date, not null).
+        flash(
+            "Your birthday was removed from your account. Our rewards program keeps the last "
+            "birthday you gave it: write to us if you want it removed there too.",
+            "info",
+        )
     return redirect(url_for("account.overview"))
 
 

@@ -178,9 +178,16 @@ class LoyaltyLion:
     def record_signup(
         self, customer: Customer, *, shopper: Shopper | None = None, date: datetime | None = None
     ) -> OutboxEvent:
-        """Owe LoyaltyLion a `$signup` activity for this new account."""
+        """Owe LoyaltyLion a `$signup` activity for this new account. It heads the
+        customer's stream: their profile updates need LoyaltyLion to know them."""
         body = payloads.signup_activity(customer, date=date or utcnow(), shopper=shopper)
-        return self._enqueue_activity(customer, body)
+        return outbox.enqueue(
+            self.session,
+            kind=KIND_ACTIVITY,
+            stream=outbox.customer_stream(customer.id),
+            payload=body,
+            customer_id=customer.id,
+        )
 
     def record_activity(
         self,
@@ -192,6 +199,9 @@ class LoyaltyLion:
         properties: dict[str, Any] | None = None,
         date: datetime | None = None,
     ) -> OutboxEvent:
+        """Owe LoyaltyLion an activity (a custom rule, a review). Give it a merchant_id
+        that is unique and stable for what happened: it is how a later state change
+        finds it, and how a re-send after a lost answer is recognised."""
         body = payloads.activity(
             name,
             customer,
@@ -200,14 +210,10 @@ class LoyaltyLion:
             shopper=shopper,
             properties=properties,
         )
-        return self._enqueue_activity(customer, body)
-
-    def _enqueue_activity(self, customer: Customer, body: dict[str, Any]) -> OutboxEvent:
-        # A customer's activities form one stream: delivered in the order they happened.
         return outbox.enqueue(
             self.session,
             kind=KIND_ACTIVITY,
-            stream=outbox.customer_stream(customer.id),
+            stream=outbox.activity_stream(name, merchant_id),
             payload=body,
             customer_id=customer.id,
         )
@@ -215,19 +221,19 @@ class LoyaltyLion:
     def record_activity_state(
         self, name: str, merchant_id: str, state: str, *, customer_id: str | int
     ) -> OutboxEvent:
+        """Approve, decline or void an activity recorded earlier with this merchant_id."""
         return outbox.enqueue(
             self.session,
             kind=KIND_ACTIVITY_STATE,
-            stream=outbox.customer_stream(customer_id),
+            stream=outbox.activity_stream(name, merchant_id),
             target=f"{name}/{merchant_id}",
             payload=payloads.activity_state(state),
             customer_id=customer_id,
         )
 
-    def record_customer_update(
-        self, customer_id: str | int, *, birthday: date | None
-    ) -> OutboxEvent:
-        """Owe LoyaltyLion the customer's birthday (set, changed or cleared)."""
+    def record_customer_update(self, customer_id: str | int, *, birthday: date) -> OutboxEvent:
+        """Owe LoyaltyLion the customer's birthday (set or changed). There is no way to
+        clear one: Update Customer takes a date string, never null."""
         return outbox.enqueue(
             self.session,
             kind=KIND_CUSTOMER_UPDATE,
@@ -238,9 +244,11 @@ class LoyaltyLion:
         )
 
     def forget_customer(self, customer_id: str | int) -> int:
-        """The customer left: drop what was not yet sent for them (same transaction as
-        the closure). Deleting their data at LoyaltyLion is a request to its support."""
-        return outbox.drop_pending_for_customer(self.session, customer_id)
+        """The customer left: drop their own activity and profile events not yet sent
+        (same transaction as the closure). Their orders' events still go: a refund after
+        closure must reach LoyaltyLion. Deleting their data at LoyaltyLion is a request
+        to its support."""
+        return outbox.forget_customer(self.session, customer_id)
 
     def record_order_created(self, order: OrderSnapshot) -> OutboxEvent:
         return outbox.enqueue(

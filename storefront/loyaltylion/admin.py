@@ -16,7 +16,7 @@ bp = Blueprint(
     template_folder="templates",
 )
 
-STATUSES = ("pending", "delivering", "delivered", "dead")
+STATUSES = ("pending", "delivering", "delivered", "dead", "superseded")
 PAGE_SIZE = 50
 
 

@@ -56,6 +56,7 @@ def status_command() -> None:
     click.echo(f"delivering: {status.delivering}")
     click.echo(f"delivered:  {status.delivered}")
     click.echo(f"dead:       {status.dead}")
+    click.echo(f"superseded: {status.superseded}")
     oldest = status.oldest_pending_at
     click.echo(f"oldest pending: {oldest.isoformat(timespec='seconds') + 'Z' if oldest else '-'}")
 

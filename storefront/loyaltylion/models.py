@@ -21,6 +21,11 @@ PENDING = "pending"
 DELIVERING = "delivering"
 DELIVERED = "delivered"
 DEAD = "dead"
+# A dead full-state event made pointless by a later one of its kind that was delivered
+# (see outbox.FULL_STATE_KINDS): nothing to retry, and retrying would send stale state.
+SUPERSEDED = "superseded"
+# Done with: an event in either state holds nothing back.
+SETTLED = (DELIVERED, SUPERSEDED)
 
 KIND_ACTIVITY = "activity"
 KIND_ACTIVITY_STATE = "activity_state"
@@ -42,7 +47,8 @@ class OutboxEvent(Base):
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
-    # "order:<merchant_id>" or "customer:<id>": the unit of ordering.
+    # The unit of ordering: events of one stream go in id order, and a dead one holds
+    # back the later ones (see outbox.py for which events share a stream).
     stream: Mapped[str] = mapped_column(String(100))
     # Path parameter(s): the order's merchant_id, or "<activity name>/<merchant_id>".
     target: Mapped[str | None] = mapped_column(String(300))

@@ -6,11 +6,22 @@ the signup or order change it describes, so an event exists exactly when its cha
 Delivering: a `Deliverer` claims due rows with a conditional UPDATE (safe with many
 workers on SQLite and PostgreSQL), sends them, and records the outcome:
 
-* in order per stream: only the oldest undelivered event of a stream (an order, a
-  customer) is ever eligible, so an update never overtakes its create;
+* in order per stream, and a stream holds exactly the events that depend on each
+  other, so one that LoyaltyLion rejects for good holds back only those:
+    - `order:<merchant_id>`: the order's create, then its updates (an update of an
+      order LoyaltyLion does not have is refused);
+    - `customer:<id>`: the `$signup`, then the customer's profile updates (PATCH needs
+      the customer to exist);
+    - `activity:<name>/<merchant_id>`: any other activity, then its state changes
+      (PUT .../activities/{name}/{merchant_id} needs it).
+  Only the oldest undelivered event of a stream is ever eligible, so an update never
+  overtakes its create;
+* full-state events (order updates, profile updates) carry the whole current state, so
+  a dead one does not hold back a later one of its kind, and is `superseded` once that
+  later one is delivered (retrying it would send stale state);
 * retried with exponential backoff and jitter on timeouts, connection errors, 429 and
   5xx, honouring Retry-After; moved to `dead` with the error kept on a permanent error
-  (4xx) or after `max_attempts`; a dead event holds back its stream until retried;
+  (4xx) or after `max_attempts`;
 * a claim is a lease: if a worker dies mid-batch, its events are claimed again when the
   lease runs out. Delivery is therefore at-least-once, and every call is made safe to
   repeat: order updates are full-state and idempotent; a create that LoyaltyLion
@@ -20,6 +31,7 @@ workers on SQLite and PostgreSQL), sends them, and records the outcome:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import random
@@ -44,6 +56,8 @@ from storefront.loyaltylion.models import (
     KIND_ORDER_CREATE,
     KIND_ORDER_UPDATE,
     PENDING,
+    SETTLED,
+    SUPERSEDED,
     OutboxEvent,
     utcnow,
 )
@@ -52,12 +66,32 @@ from storefront.loyaltylion.ratelimit import RatePacer
 log = logging.getLogger(__name__)
 
 
+# Events that carry the whole current state of what they describe: a later one makes an
+# earlier one pointless.
+FULL_STATE_KINDS = (KIND_ORDER_UPDATE, KIND_CUSTOMER_UPDATE)
+_STREAM_MAX = 100  # the column's length
+
+
+def _stream(prefix: str, key: str) -> str:
+    stream = f"{prefix}:{key}"
+    if len(stream) <= _STREAM_MAX:
+        return stream
+    return f"{prefix}:sha1:{hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()}"
+
+
 def order_stream(merchant_id: str) -> str:
-    return f"order:{merchant_id}"
+    return _stream("order", str(merchant_id))
 
 
 def customer_stream(customer_id: str | int) -> str:
-    return f"customer:{customer_id}"
+    """The customer's `$signup` and profile updates."""
+    return _stream("customer", str(customer_id))
+
+
+def activity_stream(name: str, merchant_id: str | None) -> str:
+    """One activity and its later state changes; an activity without a merchant_id
+    has no later changes, so it stands alone."""
+    return _stream("activity", f"{name}/{merchant_id}" if merchant_id else uuid.uuid4().hex)
 
 
 def enqueue(
@@ -84,17 +118,41 @@ def enqueue(
     return event
 
 
-def drop_pending_for_customer(session: Session, customer_id: str | int) -> int:
-    """A customer left the program: forget what we had not yet sent for them."""
-    result = session.execute(
+# What a customer who leaves takes with them: their own activities and profile. Their
+# orders stay (kept records), so a later refund or cancellation still reaches LoyaltyLion.
+_CUSTOMER_OWN_KINDS = (KIND_ACTIVITY, KIND_ACTIVITY_STATE, KIND_CUSTOMER_UPDATE)
+# Optional order fields that describe the shopper's browser rather than the order.
+_SHOPPER_FIELDS = ("ip_address", "user_agent")
+
+
+def forget_customer(session: Session, customer_id: str | int) -> int:
+    """A customer left the program: drop their activity and profile events not yet
+    sent, and strip their IP address and user agent from unsent order creates. Returns
+    how many events were dropped. In the caller's transaction."""
+    unsent = [PENDING, DEAD]
+    dropped = session.execute(
         delete(OutboxEvent)
         .where(
             OutboxEvent.customer_id == str(customer_id),
-            OutboxEvent.status.in_([PENDING, DEAD]),
+            OutboxEvent.kind.in_(_CUSTOMER_OWN_KINDS),
+            OutboxEvent.status.in_(unsent),
         )
         .execution_options(synchronize_session=False)
-    )
-    return result.rowcount or 0
+    ).rowcount
+    creates = session.execute(
+        select(OutboxEvent).where(
+            OutboxEvent.customer_id == str(customer_id),
+            OutboxEvent.kind == KIND_ORDER_CREATE,
+            OutboxEvent.status.in_(unsent),
+        )
+    ).scalars()
+    for event in creates:
+        payload = json.loads(event.payload)
+        if any(key in payload for key in _SHOPPER_FIELDS):
+            for key in _SHOPPER_FIELDS:
+                payload.pop(key, None)
+            event.payload = json.dumps(payload, separators=(",", ":"), sort_keys=True)
+    return dropped or 0
 
 
 @dataclass(frozen=True)
@@ -159,10 +217,16 @@ class Deliverer:
         """Claim up to `limit` due events, each the head of its stream. Commits."""
         now = self.clock()
         earlier = aliased(OutboxEvent)
+        superseded_by_candidate = and_(
+            earlier.status == DEAD,
+            earlier.kind == OutboxEvent.kind,
+            OutboxEvent.kind.in_(FULL_STATE_KINDS),
+        )
         blocked = exists().where(
             earlier.stream == OutboxEvent.stream,
             earlier.id < OutboxEvent.id,
-            earlier.status != DELIVERED,
+            earlier.status.not_in(SETTLED),
+            ~superseded_by_candidate,
         )
         candidate_ids = list(
             self.session.execute(
@@ -283,7 +347,25 @@ class Deliverer:
                 next_attempt=self.clock() + timedelta(seconds=delay),
             )
         log.info("LoyaltyLion event %s (%s %s) delivered", event.id, event.kind, event.stream)
-        return self._finish(event, DELIVERED, None, None)
+        outcome = self._finish(event, DELIVERED, None, None)
+        if event.kind in FULL_STATE_KINDS:
+            self._supersede_before(event)
+        return outcome
+
+    def _supersede_before(self, event: OutboxEvent) -> None:
+        """A full-state event went through: dead ones of its kind before it are moot."""
+        self.session.execute(
+            update(OutboxEvent)
+            .where(
+                OutboxEvent.stream == event.stream,
+                OutboxEvent.kind == event.kind,
+                OutboxEvent.id < event.id,
+                OutboxEvent.status == DEAD,
+            )
+            .values(status=SUPERSEDED, last_error=f"superseded by event {event.id}")
+            .execution_options(synchronize_session=False)
+        )
+        self.session.commit()
 
     def _finish(
         self,
@@ -390,6 +472,7 @@ class QueueStatus:
     delivered: int
     dead: int
     oldest_pending_at: datetime | None
+    superseded: int = 0
 
 
 def queue_status(session: Session) -> QueueStatus:
@@ -407,6 +490,7 @@ def queue_status(session: Session) -> QueueStatus:
         delivered=counts.get(DELIVERED, 0),
         dead=counts.get(DEAD, 0),
         oldest_pending_at=oldest,
+        superseded=counts.get(SUPERSEDED, 0),
     )
 
 

@@ -127,10 +127,16 @@ def signup_activity(customer: Customer, *, date: datetime, shopper: Shopper | No
     )
 
 
-def customer_update(*, birthday: date | None) -> dict[str, Any]:
-    """PATCH /v2/customers/{merchant_id} body. The birthday as an ISO date, or null to
-    clear it (LoyaltyLion's birthday rule gifts points on the day)."""
-    return {"customer": {"birthday": birthday.isoformat() if birthday else None}}
+def customer_update(*, birthday: date) -> dict[str, Any]:
+    """PATCH /v2/customers/{merchant_id} body: the birthday as "YYYY-MM-DD".
+
+    The docs type `birthday` as a string (no null): a birthday can be set or changed,
+    never cleared through the API.
+    https://developers.loyaltylion.com/api-reference/v2/resources/customers/update-customer
+    """
+    if not isinstance(birthday, date):
+        raise TypeError("birthday must be a date: LoyaltyLion cannot be told to clear one")
+    return {"customer": {"birthday": birthday.isoformat()}}
 
 
 def activity_state(state: str) -> dict[str, str]:

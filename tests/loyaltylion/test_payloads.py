@@ -2,7 +2,7 @@
 
 Every body is checked twice: against the sandbox's JSON Schemas of the contract
 (storefront/sandbox/schemas.py, `validate(name, body) == {}`) and for its exact values.
-Contract: /work/shared/loyaltylion-reference.md, section 2.
+Contract: docs/loyaltylion-contract.md (Admin API).
 """
 
 from __future__ import annotations
@@ -499,3 +499,16 @@ def test_schema_rejects_order_update_missing_a_field():
     body = order_update(make_order())
     del body["total_refunded"]
     assert validate("order_update", body) == {"total_refunded": ["is required"]}
+
+
+def test_customer_update_carries_the_birthday_as_a_date_string():
+    body = payloads.customer_update(birthday=datetime(1990, 4, 23).date())
+    assert body == {"customer": {"birthday": "1990-04-23"}}
+    assert_valid("customer_update", body)
+
+
+def test_customer_update_cannot_clear_a_birthday():
+    # Update Customer types `birthday` as a string: null is not in the contract.
+    with pytest.raises(TypeError, match="cannot be told to clear"):
+        payloads.customer_update(birthday=None)
+    assert "customer" in validate("customer_update", {"customer": {"birthday": None}})
