@@ -8,7 +8,7 @@ Contract: docs/loyaltylion-contract.md (Admin API).
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -502,7 +502,7 @@ def test_schema_rejects_order_update_missing_a_field():
 
 
 def test_customer_update_carries_the_birthday_as_a_date_string():
-    body = payloads.customer_update(birthday=datetime(1990, 4, 23).date())
+    body = payloads.customer_update(birthday=date(1990, 4, 23))
     assert body == {"customer": {"birthday": "1990-04-23"}}
     assert_valid("customer_update", body)
 
