@@ -18,6 +18,13 @@ order_placed = _signals.signal("order-placed")
 #: sender: the app; kwargs: order (Order), change ("edited" | "payment" | "refund" | "cancelled")
 order_changed = _signals.signal("order-changed")
 
+#: sender: the app; kwargs: order (Order). Asked inside an edit's transaction, before the
+#: edit changes the order's total or shipping. A receiver returns the name of the system
+#: it feeds (e.g. "LoyaltyLion") when that system already holds the order's totals and
+#: can be told only payments and refunds from now on; None when it can still take new
+#: totals, which must then stay true until the transaction ends.
+order_totals_held = _signals.signal("order-totals-held")
+
 #: sender: the app; kwargs: user (User). The customer opted in to the newsletter.
 newsletter_subscribed = _signals.signal("newsletter-subscribed")
 

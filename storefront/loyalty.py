@@ -9,6 +9,7 @@ A merchant's developer rewrites this file for their store and copies the package
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from flask import Flask, current_app
 from flask_login import current_user
@@ -18,6 +19,7 @@ from storefront.extensions import db
 from storefront.loyaltylion import Customer, LoyaltyLion, OrderSnapshot, Shopper, sdk
 from storefront.loyaltylion.payloads import REVIEW, DiscountCode, order_create
 from storefront.models import Order, Review, ReviewStatus, User
+from storefront.money import parse_money
 from storefront.security import RequestContext
 
 log = logging.getLogger(__name__)
@@ -46,7 +48,11 @@ def snapshot_of(order: Order) -> OrderSnapshot:
         number=order.number,
         customer=Customer(id=order.customer_id, email=order.customer_email),
         date=order.created_at,
-        total_cents=order.total_cents,
+        # What the order was worth when paid. An edit that took items off a paid order
+        # refunded them (orders.service.edit_order): LoyaltyLion learns that as a refund
+        # and takes off the points for the amount, so its total stays what was paid.
+        # Otherwise nothing was paid beyond the total, and this is the total.
+        total_cents=max(order.total_cents, order.total_paid_cents),
         shipping_cents=order.shipping_cents,
         paid_cents=order.total_paid_cents,
         refunded_cents=order.total_refunded_cents,
@@ -82,6 +88,56 @@ def _customer_is_gone(customer_id: int) -> bool:
 
 def _on_order_placed(_app, order: Order, **_):
     loyaltylion.record_order_created(snapshot_of(order))
+
+
+def _order_totals_held(_app, order: Order, **_) -> str | None:
+    # Until its create goes out, LoyaltyLion can take a new total (the waiting create is
+    # rewritten); after, Update Order carries none, so LoyaltyLion holds the totals.
+    return None if loyaltylion.hold_unsent_create(str(order.id)) else "LoyaltyLion"
+
+
+@dataclass(frozen=True)
+class LoyaltyLionOrder:
+    """The order as LoyaltyLion has it (or will, once the queue drains), in cents."""
+
+    sent: bool  # LoyaltyLion has the create: its total and shipping are fixed
+    total_cents: int
+    shipping_cents: int
+    paid_cents: int
+    refunded_cents: int
+    payment_status: str
+    refund_status: str
+    cancellation_status: str
+    unsent: int
+    dead: int
+
+    @property
+    def spend_cents(self) -> int:
+        """What purchase points are counted on: the total less shipping and refunds."""
+        return max(self.total_cents - self.shipping_cents - self.refunded_cents, 0)
+
+
+def loyaltylion_order_view(order: Order) -> LoyaltyLionOrder | None:
+    """For the admin's order page (a template global)."""
+    view = loyaltylion.order_view(str(order.id))
+    if view is None:
+        return None
+
+    def cents(text: str) -> int:
+        return parse_money(text, allow_zero=True)
+
+    return LoyaltyLionOrder(
+        sent=view.create_sent,
+        total_cents=cents(view.total),
+        shipping_cents=cents(view.total_shipping),
+        paid_cents=cents(view.total_paid),
+        refunded_cents=cents(view.total_refunded),
+        payment_status=view.payment_status,
+        refund_status=view.refund_status,
+        cancellation_status=view.cancellation_status,
+        unsent=view.unsent,
+        dead=view.dead,
+    )
 
 
 def _on_order_changed(_app, order: Order, **_):
@@ -162,10 +218,12 @@ def init_loyalty(app: Flask) -> None:
         recreate_order=_recreate_order,
     )
     app.context_processor(lambda: {"loyaltylion_sdk": sdk_settings()})
+    app.add_template_global(loyaltylion_order_view)
     # Connected once per process (blinker keeps strong references with weak=False).
     events.customer_signed_up.connect(_on_signup, weak=False)
     events.order_placed.connect(_on_order_placed, weak=False)
     events.order_changed.connect(_on_order_changed, weak=False)
+    events.order_totals_held.connect(_order_totals_held, weak=False)
     events.newsletter_subscribed.connect(_on_newsletter_subscribed, weak=False)
     events.customer_updated.connect(_on_customer_updated, weak=False)
     events.review_submitted.connect(_on_review_submitted, weak=False)

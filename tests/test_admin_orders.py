@@ -5,12 +5,15 @@ with the service's message, a 409, and nothing written."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from storefront.extensions import db
+from storefront.loyaltylion.models import OutboxEvent
 from storefront.models import Order, OrderLine, User, Voucher
+from storefront.money import format_money
 from storefront.seed import ADMIN_EMAIL, ADMIN_PASSWORD, CUSTOMER_EMAIL
 from storefront.vouchers.service import generate_batch
 from tests.conftest import TEST_CONFIG, build_app, dispose, place_order, product_id, text_of
@@ -432,13 +435,6 @@ REFUSALS = {
         lambda lines: edit({lines[0]: 0}),
         "An order needs at least one item; cancel it instead.",
     ),
-    "edit-below-what-was-paid": (
-        "card",
-        [],
-        "edit",
-        lambda lines: edit({lines[0]: 1}),
-        "The new total ($20.95) would be less than what was already paid ($36.95).",
-    ),
     "cancel-twice": (
         "invoice",
         [("cancel", CANCEL)],
@@ -473,11 +469,17 @@ def test_a_refused_action_shows_why_with_409_and_changes_nothing(
 
 
 def test_a_refused_edit_shows_the_discount_as_stored(app, client, auth):
-    """edit_order caps discounts in memory before it refuses; the page must not show that."""
+    """A refused edit leaves no capped discount behind in the session or on the page."""
     code = make_code(app, 1000)
     order_id = checkout(
-        app, client, auth, items=(("house-blend", 1), ("paper-filters", 1)), code=code
+        app,
+        client,
+        auth,
+        payment_method="invoice",
+        items=(("house-blend", 1), ("paper-filters", 1)),
+        code=code,
     )
+    sent_to_loyaltylion(app, order_id)  # an unpaid order LoyaltyLion has: no reductions
     blend, filters = line_ids(app, order_id)
 
     response = client.post(f"/admin/orders/{order_id}/edit", data=edit({blend: 0, filters: 1}))
@@ -485,6 +487,100 @@ def test_a_refused_edit_shows_the_discount_as_stored(app, client, auth):
     assert response.status_code == 409
     assert re.search(rf"{code} \$10\.00 \$10\.00", text_of(response))
     assert stored(app, order_id)["discounts"] == [(code, 1000, 1000)]
+
+
+def sent_to_loyaltylion(app, order_id: int) -> None:
+    """As if the worker had delivered the order's create to LoyaltyLion."""
+    with app.app_context():
+        db.session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.kind == "order_create", OutboxEvent.target == str(order_id))
+            .values(status="delivered")
+        )
+        db.session.commit()
+
+
+def test_an_edit_below_what_was_paid_refunds_the_difference(app, client, auth):
+    order_id = checkout(app, client, auth)  # card: 2 x House Blend, paid
+    before = stored(app, order_id)
+    (blend,) = line_ids(app, order_id)
+
+    response = client.post(f"/admin/orders/{order_id}/edit", data=edit({blend: 1}))
+
+    assert response.status_code == 302
+    order = stored(app, order_id)
+    assert order["total"] == before["total"] - HOUSE_BLEND
+    assert order["paid"] == before["paid"]
+    assert order["refunded"] == HOUSE_BLEND
+    assert (order["payment_status"], order["refund_status"]) == ("paid", "partially_refunded")
+    page = text_of(client.get(response.headers["Location"]))
+    assert f"and {format_money(HOUSE_BLEND)} was refunded" in page
+
+
+HELD_EDITS = {
+    "invoice, take an item off": ("invoice", {0: 1}, None, "until it is paid in full"),
+    "card, add an item": ("card", {0: 3}, None, "cannot be told a higher total"),
+    "card, change shipping": ("card", {0: 2}, "0.00", "cannot be told a new shipping charge"),
+}
+
+
+@pytest.mark.parametrize(
+    ("payment_method", "quantities", "shipping", "why"), HELD_EDITS.values(), ids=list(HELD_EDITS)
+)
+def test_once_loyaltylion_has_the_order_an_edit_it_cannot_be_told_is_refused(
+    app, client, auth, payment_method, quantities, shipping, why
+):
+    order_id = checkout(app, client, auth, payment_method=payment_method)
+    sent_to_loyaltylion(app, order_id)
+    unchanged = stored(app, order_id)
+    lines = line_ids(app, order_id)
+    extra = {"shipping": shipping} if shipping else {}
+    data = edit({lines[i]: q for i, q in quantities.items()}, **extra)
+
+    response = client.post(f"/admin/orders/{order_id}/edit", data=data)
+
+    assert response.status_code == 409
+    page = text_of(response)
+    assert f"LoyaltyLion already has order {1000 + order_id}" in page
+    assert why in page
+    assert stored(app, order_id) == unchanged
+
+
+def test_once_loyaltylion_has_a_paid_order_taking_an_item_off_is_a_refund(app, client, auth):
+    order_id = checkout(app, client, auth)
+    sent_to_loyaltylion(app, order_id)
+    (blend,) = line_ids(app, order_id)
+    response = client.post(f"/admin/orders/{order_id}/edit", data=edit({blend: 1}))
+    assert response.status_code == 302
+    assert stored(app, order_id)["refunded"] == HOUSE_BLEND
+
+
+def test_the_order_page_shows_what_loyaltylion_sees(app, client, auth):
+    order_id = checkout(app, client, auth)
+    page = text_of(client.get(f"/admin/orders/{order_id}"))
+    assert "Not sent to LoyaltyLion yet: an edit changes the order it will receive." in page
+    sent_to_loyaltylion(app, order_id)
+    (blend,) = line_ids(app, order_id)
+    client.post(f"/admin/orders/{order_id}/edit", data=edit({blend: 1}))
+
+    response = client.get(f"/admin/orders/{order_id}")
+    page = text_of(response)
+    order = stored(app, order_id)
+    assert "LoyaltyLion has this order." in page
+    html = response.get_data(as_text=True)
+    view = text_of_fragment(html, "lion-view")
+    paid = format_money(order["paid"])
+    assert f"Total {paid}" in view  # what was paid: the refund says the rest
+    assert f"Refunded {format_money(HOUSE_BLEND)} (partially refunded)" in view
+    spend = order["total"] - order["shipping"]
+    assert f"Earns points on {format_money(spend)}" in view
+    assert "1 change still to be sent." in page
+
+
+def text_of_fragment(html: str, testid: str) -> str:
+    match = re.search(rf'data-testid="{testid}"[^>]*>(.*?)</dl>', html, re.S)
+    assert match, testid
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", match.group(1)))).strip()
 
 
 def test_a_malformed_action_form_is_a_400_with_the_field_message(app, client, auth):

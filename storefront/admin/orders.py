@@ -71,10 +71,13 @@ def edit_order(order_id: int):
     if not form.validate_on_submit():
         return _invalid(order, "The order was not changed.", edit_form=form)
     try:
-        service.edit_order(order, form.quantities(), form.shipping.data)
+        refunded = service.edit_order(order, form.quantities(), form.shipping.data)
     except OrderActionError as error:
         return _refused(order, error, edit_form=form)
-    flash(f"Order {order.number} updated: the total is now {_money(order.total_cents)}.", "success")
+    message = f"Order {order.number} updated: the total is now {_money(order.total_cents)}"
+    if refunded:
+        message += f", and {_money(refunded)} was refunded (more than the new total had been paid)"
+    flash(message + ".", "success")
     return _back_to(order)
 
 

@@ -260,7 +260,24 @@ class LoyaltyLion:
             customer_id=order.customer.id,
         )
 
+    def hold_unsent_create(self, merchant_id: str) -> bool:
+        """Before an edit changes an order's totals, inside the edit's transaction:
+        True when LoyaltyLion does not have the order yet (its create is still in the
+        outbox), which then stays so until the transaction ends. LoyaltyLion's Update
+        Order carries no total: once the create is sent, a new total can only reach it
+        as a refund.
+        https://developers.loyaltylion.com/api-reference/v2/resources/orders/update-order
+        """
+        return outbox.hold_unsent_create(self.session, merchant_id)
+
+    def order_view(self, merchant_id: str) -> outbox.OrderView | None:
+        """The order as LoyaltyLion has it, or will have it once the queue drains."""
+        return outbox.order_view(self.session, merchant_id)
+
     def record_order_updated(self, order: OrderSnapshot) -> OutboxEvent:
+        """Owe LoyaltyLion the order's whole current state. A create that has not gone
+        out yet is brought up to date too, so LoyaltyLion receives the order as it is."""
+        outbox.refresh_unsent_create(self.session, order.merchant_id, payloads.order_create(order))
         return outbox.enqueue(
             self.session,
             kind=KIND_ORDER_UPDATE,

@@ -118,6 +118,62 @@ def enqueue(
     return event
 
 
+def hold_unsent_create(session: Session, merchant_id: str) -> bool:
+    """True when the order's create has not gone out (pending, or dead), and then it
+    stays unsent until the caller's transaction ends: the no-op UPDATE takes the row's
+    lock on PostgreSQL and the database's write lock on SQLite, so a worker's claim
+    waits. The caller may then rewrite it (`refresh_unsent_create`) and commit.
+
+    False when LoyaltyLion has the order, or it is on its way (claimed), or no create
+    was ever recorded (an order from before the integration: it may be there)."""
+    result = session.execute(
+        update(OutboxEvent)
+        .where(
+            OutboxEvent.stream == order_stream(merchant_id),
+            OutboxEvent.kind == KIND_ORDER_CREATE,
+            OutboxEvent.status.in_([PENDING, DEAD]),
+        )
+        .values(status=OutboxEvent.status)
+        .execution_options(synchronize_session=False)
+    )
+    return (result.rowcount or 0) > 0
+
+
+def refresh_unsent_create(session: Session, merchant_id: str, payload: dict[str, Any]) -> bool:
+    """Replace the body of the order's create if it has not gone out yet, so LoyaltyLion
+    receives the order as it is now; the updates waiting behind it are then stale, and
+    superseded. True if the create was replaced. In the caller's transaction.
+
+    Safe against a worker: no update of the order can be in flight while its create is
+    unsent (the stream's order), and the UPDATE locks the create until the caller
+    commits, so the worker cannot claim it meanwhile. If the worker claimed it first,
+    nothing changes here and the updates go out after it as usual."""
+    stream = order_stream(merchant_id)
+    refreshed = session.execute(
+        update(OutboxEvent)
+        .where(
+            OutboxEvent.stream == stream,
+            OutboxEvent.kind == KIND_ORDER_CREATE,
+            OutboxEvent.status.in_([PENDING, DEAD]),
+        )
+        .values(payload=json.dumps(payload, separators=(",", ":"), sort_keys=True))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not refreshed:
+        return False
+    session.execute(
+        update(OutboxEvent)
+        .where(
+            OutboxEvent.stream == stream,
+            OutboxEvent.kind == KIND_ORDER_UPDATE,
+            OutboxEvent.status.in_([PENDING, DEAD]),
+        )
+        .values(status=SUPERSEDED, last_error="superseded: the waiting create carries this state")
+        .execution_options(synchronize_session=False)
+    )
+    return True
+
+
 # What a customer who leaves takes with them: their own activities and profile. Their
 # orders stay (kept records), so a later refund or cancellation still reaches LoyaltyLion.
 _CUSTOMER_OWN_KINDS = (KIND_ACTIVITY, KIND_ACTIVITY_STATE, KIND_CUSTOMER_UPDATE)
@@ -491,6 +547,57 @@ def queue_status(session: Session) -> QueueStatus:
         dead=counts.get(DEAD, 0),
         oldest_pending_at=oldest,
         superseded=counts.get(SUPERSEDED, 0),
+    )
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """An order as LoyaltyLion has it, or will once the queue has drained: the create
+    (its totals are fixed once sent) and the latest full state."""
+
+    total: str
+    total_shipping: str
+    payment_status: str
+    refund_status: str
+    cancellation_status: str
+    total_paid: str
+    total_refunded: str
+    create_sent: bool  # LoyaltyLion has the create (or it is being sent now)
+    unsent: int  # events of the order still to go
+    dead: int  # events LoyaltyLion refused (see the delivery log)
+
+
+def order_view(session: Session, merchant_id: str) -> OrderView | None:
+    """What LoyaltyLion is told of this order, from the outbox; None if nothing was."""
+    events = list(
+        session.execute(
+            select(OutboxEvent)
+            .where(OutboxEvent.stream == order_stream(merchant_id))
+            .order_by(OutboxEvent.id)
+        ).scalars()
+    )
+    creates = [e for e in events if e.kind == KIND_ORDER_CREATE]
+    if not creates:
+        return None
+    create = creates[-1]
+    created = json.loads(create.payload)
+    state = {
+        "payment_status": created["payment_status"],
+        "refund_status": "not_refunded",
+        "cancellation_status": "not_cancelled",
+        "total_paid": created.get("total_paid", "0.00"),
+        "total_refunded": "0.00",
+    }
+    updates = [e for e in events if e.kind == KIND_ORDER_UPDATE and e.status != SUPERSEDED]
+    if updates:
+        state.update(json.loads(updates[-1].payload))
+    return OrderView(
+        total=created["total"],
+        total_shipping=created["total_shipping"],
+        create_sent=create.status in (DELIVERED, DELIVERING),
+        unsent=sum(1 for e in events if e.status in (PENDING, DELIVERING)),
+        dead=sum(1 for e in events if e.status == DEAD),
+        **state,
     )
 
 

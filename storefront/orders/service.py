@@ -63,8 +63,44 @@ def _require_open(order: Order, action: str) -> None:
         raise OrderActionError(f"Order {order.number} is cancelled: it cannot {action}.")
 
 
-def edit_order(order: Order, quantities: dict[int, int], shipping_cents: int) -> None:
-    """Change line quantities (0 removes a line) and the shipping charge."""
+def _held_by(order: Order) -> str | None:
+    """The outside system that already holds this order's totals, if any."""
+    app = current_app._get_current_object()
+    held = [name for _, name in events.order_totals_held.send(app, order=order) if name]
+    return held[0] if held else None
+
+
+def _held_edit_problem(
+    order: Order, holder: str, *, total: int, shipping_cents: int
+) -> str | None:
+    """Why an edit cannot be told to `holder`, which knows the order's totals already and
+    from now on learns only payments and refunds; None if it can be (a paid order whose
+    items are taken off: the difference is refunded)."""
+    known = f"{holder} already has order {order.number} at {format_money(order.total_cents)}"
+    if shipping_cents != order.shipping_cents:
+        return (
+            f"{known} and cannot be told a new shipping charge. To give shipping back, "
+            "refund it."
+        )
+    if total > order.total_cents:
+        return f"{known} and cannot be told a higher total. Place a new order for the extra items."
+    if order.total_paid_cents < order.total_cents:
+        return (
+            f"{known}, and until it is paid in full its total cannot go down ({holder} "
+            "learns only payments and refunds). Take the payment first (the difference is "
+            "then refunded), or cancel the order and place a new one."
+        )
+    return None
+
+
+def edit_order(order: Order, quantities: dict[int, int], shipping_cents: int) -> int:
+    """Change line quantities (0 removes a line) and the shipping charge.
+
+    An edit that brings the total below what was paid refunds the difference; returns
+    the amount refunded (usually 0). If an outside system already holds the order's
+    totals (LoyaltyLion, once it has the order), only edits it can be told are allowed:
+    taking items off a paid order, as a refund.
+    """
     _lock(order)
     _require_open(order, "be edited")
     if order.total_refunded_cents:
@@ -93,15 +129,18 @@ def edit_order(order: Order, quantities: dict[int, int], shipping_cents: int) ->
         budget -= amount
     discount = sum(discount_amounts)
     total = subtotal - discount + shipping_cents
-    if total < order.total_paid_cents:
-        raise OrderActionError(
-            f"The new total ({format_money(total)}) would be less than what was already paid "
-            f"({format_money(order.total_paid_cents)}). Refund the difference instead."
-        )
     if all(lines_by_id[lid].quantity == q for lid, q in remaining.items()) and (
         shipping_cents == order.shipping_cents
     ):
         raise OrderActionError("Nothing changed.")
+    if total != order.total_cents or shipping_cents != order.shipping_cents:
+        holder = _held_by(order)
+        problem = holder and _held_edit_problem(
+            order, holder, total=total, shipping_cents=shipping_cents
+        )
+        if problem:
+            raise OrderActionError(problem)
+    refund_cents = max(order.total_paid_cents - total, 0)
     for entry, amount in zip(order.discounts, discount_amounts, strict=True):
         entry.amount_cents = amount
     for lid, quantity in remaining.items():
@@ -114,7 +153,9 @@ def edit_order(order: Order, quantities: dict[int, int], shipping_cents: int) ->
     order.discount_cents = discount
     order.shipping_cents = shipping_cents
     order.total_cents = total
+    order.total_refunded_cents += refund_cents
     _commit_change(order, "edited")
+    return refund_cents
 
 
 def record_payment(order: Order, amount_cents: int) -> None:

@@ -16,7 +16,7 @@ import copy
 import secrets
 import string
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -484,27 +484,34 @@ def _paid_amount(order: Order) -> Decimal:
 
 def purchase_points_for(total: str, total_shipping: str) -> int:
     """Points for (total - total_shipping), per whole currency unit."""
+    return _points_for_spend(_money(total) - _money(total_shipping))
+
+
+def _points_for_spend(spend: Decimal) -> int:
     rate = settings()["purchase_points_per_unit"]
-    spend = _money(total) - _money(total_shipping)
     units = int(spend.to_integral_value(rounding=ROUND_FLOOR)) if spend > 0 else 0
     return units * rate
 
 
 def _purchase_target(order: Order) -> tuple[int, int]:
+    """What the order's purchase points are worth now, (pending, approved).
+
+    Refunds take off the points for the amount refunded, not a share of them: "Customer
+    A refunds one of the two items. LoyaltyLion deducts ($10 * 1 point/dollar)"; a full
+    refund removes them all.
+    https://help.loyaltylion.com/en/articles/1965601-refunds-and-returns-on-purchased-products
+    The sandbox counts the refund against the spend the points were earned on (total
+    minus shipping), whole units, so what is left earns what the same spend would earn
+    in a new order.
+    """
     base = order.purchase_points
     if base <= 0 or order.cancellation_status == "cancelled":
         return 0, 0
-    refunded = _money(order.total_refunded)
-    paid = _paid_amount(order)
     if order.refund_status == "refunded":
-        removed = base
-    elif refunded > 0:
-        # In proportion to total_refunded / total_paid; a full refund removes all.
-        ratio = refunded / paid if paid > 0 else Decimal("1")
-        removed = min(base, int((base * ratio).to_integral_value(rounding=ROUND_HALF_UP)))
+        kept = 0
     else:
-        removed = 0
-    kept = base - removed
+        spend = _money(order.total) - _money(order.total_shipping)
+        kept = min(base, _points_for_spend(spend - _money(order.total_refunded)))
     return (0, kept) if order.payment_status == "paid" else (kept, 0)
 
 
@@ -554,6 +561,12 @@ def _reconcile_order(order: Order) -> None:
                 order_id=order.id,
                 reason=f"Referred {customer.merchant_id}: first order ({reason})",
             )
+
+
+def order_points(order: Order) -> dict[str, int]:
+    """What the order's purchase points stand at now (the ledger for this order)."""
+    pending, approved, void = _current(order.customer_id, "purchase", order.id, None)
+    return {"pending": pending, "approved": approved, "void": void}
 
 
 def get_order(merchant_id: str) -> Order | None:

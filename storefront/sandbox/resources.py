@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from storefront.sandbox.constants import REVIEW_ACTIVITY, SIGNUP_ACTIVITY
 from storefront.sandbox.db import db, iso
 from storefront.sandbox.models import ClaimedReward, Customer, LedgerEntry, Order, Reward
-from storefront.sandbox.program import balances, ledger, referral_url, settings
+from storefront.sandbox.program import balances, ledger, order_points, referral_url, settings
 from storefront.sandbox.rewards import all_rewards, claimed_rewards, stock
 
 
@@ -137,6 +137,8 @@ def order_full(order: Order) -> dict[str, Any]:
         "site_id": order.site_id,
         "update_count": order.update_count,
         "purchase_points": order.purchase_points,
+        # What the purchase points stand at now, after payments, refunds, cancellation.
+        "points": order_points(order),
         "referral_points": order.referral_points,
         "notes": order.notes,
     }

@@ -142,9 +142,18 @@ def test_a_dead_create_still_holds_back_its_order_updates(app, client, auth):
         ).scalar_one()
         create.payload = create.payload.replace('"total":', '"total_typo":')  # now invalid
         db.session.commit()
+    deliver_all(app)  # refused with a 400: dead
+    with app.app_context():
         order = db.session.execute(select(Order)).scalar_one()
         orders.record_payment(order, order.total_cents)
     deliver_all(app)
     kinds = [(kind, status) for kind, status, _ in _outbox(app) if kind.startswith("order")]
-    # The update depends on the create: it waits, unsent, until the create is fixed.
+    # The update depends on the create: it waits, unsent, while the create is dead.
     assert kinds == [("order_create", DEAD), ("order_update", PENDING)]
+
+    # The payment brought the unsent create up to date, so a retry now goes through.
+    with app.app_context():
+        assert outbox.retry_dead(db.session) == 1
+    deliver_all(app)
+    kinds = [(kind, status) for kind, status, _ in _outbox(app) if kind.startswith("order")]
+    assert kinds == [("order_create", DELIVERED), ("order_update", DELIVERED)]

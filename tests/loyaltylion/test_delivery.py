@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -10,7 +11,15 @@ from sqlalchemy import func, select
 from storefront.extensions import db
 from storefront.loyalty import loyaltylion
 from storefront.loyaltylion import outbox
-from storefront.loyaltylion.models import DEAD, DELIVERED, DELIVERING, PENDING, OutboxEvent, utcnow
+from storefront.loyaltylion.models import (
+    DEAD,
+    DELIVERED,
+    DELIVERING,
+    PENDING,
+    SUPERSEDED,
+    OutboxEvent,
+    utcnow,
+)
 from storefront.models import Order
 from storefront.orders import service as orders
 from tests.conftest import place_order, product_id
@@ -49,10 +58,9 @@ def test_signup_sends_exactly_one_signup_activity(app, auth, recording):
 
 def test_order_lifecycle_sends_one_create_then_each_update_in_order(app, client, auth, recording):
     order_id = _checkout(app, client, auth, payment_method="invoice", quantity=2)  # 2 x 16.00
+    drain(app)  # LoyaltyLion has the order: from now on it hears payments and refunds
     with app.app_context():
         order = db.session.get(Order, order_id)
-        line = order.lines[0]
-        orders.edit_order(order, {line.id: 3}, shipping_cents=order.shipping_cents)  # 48 + 4.95
         orders.record_payment(order, 2000)
         orders.record_payment(order, order.balance_due_cents)
         orders.refund(order, 1000)
@@ -66,7 +74,7 @@ def test_order_lifecycle_sends_one_create_then_each_update_in_order(app, client,
     assert creates[0]["body"]["total"] == "36.95"
     assert creates[0]["body"]["payment_status"] == "not_paid"
     assert all(call["at"] > creates[0]["at"] for call in updates)
-    assert [u["path"] for u in updates] == [f"/v2/orders/{order_id}"] * 5
+    assert [u["path"] for u in updates] == [f"/v2/orders/{order_id}"] * 4
     assert [
         (
             u["body"]["payment_status"],
@@ -77,12 +85,33 @@ def test_order_lifecycle_sends_one_create_then_each_update_in_order(app, client,
         )
         for u in updates
     ] == [
-        ("not_paid", "not_refunded", "not_cancelled", "0.00", "0.00"),  # edit
         ("partially_paid", "not_refunded", "not_cancelled", "20.00", "0.00"),
-        ("paid", "not_refunded", "not_cancelled", "52.95", "0.00"),
-        ("paid", "partially_refunded", "not_cancelled", "52.95", "10.00"),
-        ("paid", "partially_refunded", "cancelled", "52.95", "10.00"),
+        ("paid", "not_refunded", "not_cancelled", "36.95", "0.00"),
+        ("paid", "partially_refunded", "not_cancelled", "36.95", "10.00"),
+        ("paid", "partially_refunded", "cancelled", "36.95", "10.00"),
     ]
+
+
+def test_changes_while_the_create_waits_go_out_in_the_create(app, client, auth, recording):
+    order_id = _checkout(app, client, auth, payment_method="invoice", quantity=2)  # 2 x 16.00
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        line = order.lines[0]
+        orders.edit_order(order, {line.id: 3}, shipping_cents=order.shipping_cents)  # 48 + 4.95
+        orders.record_payment(order, 2000)
+    drain(app)
+
+    [create] = recording.successful("POST", "/v2/orders")
+    assert (create["body"]["total"], create["body"]["total_paid"]) == ("52.95", "20.00")
+    assert create["body"]["payment_status"] == "partially_paid"
+    # The updates queued behind it were stale once it carried the order as it is; the
+    # last change's update (the same state) follows it.
+    [update] = recording.successful("PUT", "/v2/orders/")
+    assert (update["body"]["payment_status"], update["body"]["total_paid"]) == (
+        "partially_paid",
+        "20.00",
+    )
+    assert _statuses(app) == [DELIVERED, SUPERSEDED, DELIVERED]
 
 
 def test_update_never_overtakes_its_create(app, client, auth, recording):
@@ -252,3 +281,34 @@ def test_stopping_mid_batch_hands_unsent_events_back_at_once(app, auth, recordin
         ]
     drain(app)  # no lease to wait out
     assert _statuses(app) == [DELIVERED] * 3
+
+
+def test_an_edit_racing_the_worker_never_lets_a_stale_create_out(app, client, auth, recording):
+    """The edit's transaction holds the waiting create (orders.service asks before it
+    changes the totals); a worker trying to claim it meanwhile waits, then sends the
+    create as edited. Real threads, one database, as on a live shop."""
+    order_id = _checkout(app, client, auth, quantity=2)  # 2 x 16.00 + 4.95
+    held = threading.Event()
+    claimed: list[dict] = []
+
+    def admin_edits() -> None:
+        with app.app_context():
+            order = db.session.get(Order, order_id)
+            assert loyaltylion.hold_unsent_create(str(order_id))
+            held.set()
+            time.sleep(0.5)  # the worker tries to claim now, and has to wait
+            orders.edit_order(order, {order.lines[0].id: 3}, order.shipping_cents)  # commits
+
+    def worker_claims() -> None:
+        held.wait(5)
+        with app.app_context():
+            events = loyaltylion.make_deliverer().claim()
+            claimed.extend({"kind": e.kind, "payload": e.payload} for e in events)
+
+    threads = [threading.Thread(target=admin_edits), threading.Thread(target=worker_claims)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    create = next(e for e in claimed if e["kind"] == "order_create")
+    assert '"total":"52.95"' in create["payload"]  # not the 36.95 it was queued with

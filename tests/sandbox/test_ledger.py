@@ -65,19 +65,28 @@ def test_points_count_whole_currency_units_only(sandbox: SandboxClient) -> None:
     assert sandbox.balances("42")["pending"] == 100
 
 
-def test_a_partial_refund_reduces_points_in_proportion(sandbox: SandboxClient) -> None:
-    sandbox.create_order("1001", "42", total="100.00", total_shipping="0.00")
-    sandbox.update_order("1001", total_paid="100.00")
+def test_a_partial_refund_takes_off_the_points_for_the_amount_refunded(
+    sandbox: SandboxClient,
+) -> None:
+    # https://help.loyaltylion.com/en/articles/1965601-refunds-and-returns-on-purchased-products
+    # "LoyaltyLion deducts ($10 * 1 point/dollar)": per amount, not in proportion.
+    sandbox.create_order("1001", "42", total="104.95", total_shipping="4.95")
+    sandbox.update_order("1001", total_paid="104.95")
     assert sandbox.balances("42")["approved"] == 1000
 
     response = sandbox.update_order(
-        "1001", refund_status="partially_refunded", total_paid="100.00", total_refunded="25.00"
+        "1001", refund_status="partially_refunded", total_paid="104.95", total_refunded="25.00"
     )
     assert response.status_code == 204
+    # 100.00 spent, 25.00 of it refunded: what is left earns what 75.00 would.
     assert sandbox.balances("42") == {"approved": 750, "pending": 0, "spent": 0, "lifetime": 750}
 
     sandbox.update_order(
-        "1001", refund_status="refunded", total_paid="100.00", total_refunded="100.00"
+        "1001", refund_status="partially_refunded", total_paid="104.95", total_refunded="99.50"
+    )
+    assert sandbox.balances("42")["approved"] == 0  # 0.50 left: not a whole unit
+    sandbox.update_order(
+        "1001", refund_status="refunded", total_paid="104.95", total_refunded="104.95"
     )
     assert sandbox.balances("42")["approved"] == 0
     removed = [e for e in _ledger(sandbox, "42") if e["state"] == "void"]
