@@ -119,6 +119,9 @@ def settings_from_env(instance_path: Path) -> dict:
         "LOYALTYLION_TIMEOUT_READ": _float("LOYALTYLION_TIMEOUT_READ", 10.0),
         "LOYALTYLION_RATE_LIMIT": _float("LOYALTYLION_RATE_LIMIT", 18.0),
         "LOYALTYLION_WORKER_IN_PROCESS": _bool("LOYALTYLION_WORKER_IN_PROCESS", False),
+        # Where LoyaltyLion posts webhooks, as the world reaches this shop (for
+        # `flask --app storefront loyaltylion webhooks subscribe`).
+        "LOYALTYLION_WEBHOOK_URL": os.environ.get("LOYALTYLION_WEBHOOK_URL", "").strip(),
         # The delivery log renders inside the store admin's frame.
         "LOYALTYLION_ADMIN_LAYOUT": "admin/layout.html",
         # Send the CSP as Content-Security-Policy-Report-Only: nothing is blocked, every

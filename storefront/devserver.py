@@ -119,7 +119,21 @@ def start_sandbox(
     shop.config["LOYALTYLION_API_URL"] = server.url
     shop.config["LOYALTYLION_SDK_ORIGIN"] = server.url  # both SDK scripts, published paths
     shop.config["LOYALTYLION_SDK_URL"] = ""
+    subscribe_shop(shop, f"{shop_origin.rstrip('/')}/webhooks/loyaltylion")
     return RunningSandbox(sandbox_app, server, stocked.unused)
+
+
+def subscribe_shop(shop: Flask, address: str) -> None:
+    """What `flask loyaltylion webhooks subscribe` does, for the demo's sandbox."""
+    from storefront.loyalty import loyaltylion
+    from storefront.loyaltylion.subscriptions import subscribe
+
+    with shop.app_context():
+        client = loyaltylion.make_client()
+        try:
+            subscribe(client, loyaltylion.webhook_topics(), address)
+        finally:
+            client.close()
 
 
 @click.command("dev")

@@ -209,6 +209,12 @@ def sdk_settings() -> dict | None:
     )
 
 
+def _webhook_topics() -> tuple[str, ...]:
+    from storefront.webhooks.service import HANDLERS  # the shop's webhook receiver
+
+    return tuple(HANDLERS)
+
+
 def init_loyalty(app: Flask) -> None:
     loyaltylion.init_app(
         app,
@@ -216,6 +222,7 @@ def init_loyalty(app: Flask) -> None:
         engine=lambda: db.engine,
         is_admin=lambda: current_user.is_authenticated and current_user.is_admin,
         recreate_order=_recreate_order,
+        webhook_topics=_webhook_topics,
     )
     app.context_processor(lambda: {"loyaltylion_sdk": sdk_settings()})
     app.add_template_global(loyaltylion_order_view)

@@ -87,20 +87,29 @@ def customer_update_body(customer_id, envelope_id="evt-cu-1", **overrides) -> by
     return envelope("customers/update", {"customer": customer}, envelope_id)
 
 
-def post(client, body: bytes, signature: str | None = "sign"):
-    """POST as LoyaltyLion does; signature="sign" signs the body with the site secret."""
-    headers = {"Content-Type": "application/json"}
+def post(client, body: bytes, signature: str | None = "sign", topic: str | None = None):
+    """POST as LoyaltyLion does; signature="sign" signs the body with the site secret;
+    `topic` goes in x-loyaltylion-topic (the flat shape needs it)."""
+    headers = {"Content-Type": "application/json", "x-loyaltylion-site-domain": "shop.example"}
     if signature is not None:
         headers["X-LoyaltyLion-Hmac-SHA256"] = sign(body) if signature == "sign" else signature
+    if topic is not None:
+        headers["x-loyaltylion-topic"] = topic
     return client.post(URL, data=body, headers=headers)
 
 
-def deliver(client, body: bytes, signature: str | None = "sign"):
+def deliver(client, body: bytes, signature: str | None = "sign", topic: str | None = None):
     """post(), then close the response as a WSGI server does once the answer is sent:
     that is when the processing runs."""
-    response = post(client, body, signature)
+    response = post(client, body, signature, topic)
     response.close()
     return response
+
+
+def flat_reward_body(customer_id, **overrides) -> bytes:
+    """The custom-rewards page's shape: the payload alone, the topic in a header.
+    https://developers.loyaltylion.com/docs/features/custom-rewards"""
+    return json.dumps(reward_payload(customer_id, **overrides)).encode()
 
 
 def stored_events(app) -> list[WebhookEvent]:
@@ -225,6 +234,7 @@ def test_the_webhook_needs_no_csrf_token(app, customer_id):
         pytest.param(b"{not json", id="not-json"),
         pytest.param(b"[1, 2]", id="not-an-object"),
         pytest.param(b'{"topic": "rewards/store_fulfilment", "payload": {}}', id="no-id"),
+        pytest.param(b'{"test": false, "reward_id": 1}', id="flat-without-topic-header"),
         pytest.param(b'{"id": "evt-1", "payload": {}}', id="no-topic"),
         pytest.param(b'{"id": "evt-1", "topic": "x", "payload": []}', id="payload-not-object"),
         pytest.param(b'{"id": "\xff"}', id="not-utf8"),
@@ -245,6 +255,56 @@ def test_the_top_level_payload_shape_is_accepted(app, client, customer_id):
     assert deliver(client, body).status_code == 200
     assert stored_events(app)[0].status == "processed"
     assert len(stored_gifts(app)) == 1
+
+
+# --- The flat shape (no envelope) -------------------------------------------------------
+
+
+def test_a_flat_signed_body_with_the_topic_header_fulfils(app, client, customer_id):
+    response = deliver(client, flat_reward_body(customer_id), topic="rewards/store_fulfilment")
+    assert response.status_code == 200
+    [event] = stored_events(app)
+    assert (event.topic, event.status) == ("rewards/store_fulfilment", "processed")
+    assert event.label == "(no id: flat body)"
+    assert len(stored_gifts(app)) == 1
+
+
+@pytest.mark.parametrize("tamper", ["body", "signature", "no-signature"])
+def test_a_tampered_flat_body_is_refused(app, client, customer_id, tamper):
+    body = flat_reward_body(customer_id)
+    signature = sign(body)
+    if tamper == "body":
+        body = body.replace(b'"test": false', b'"test": true ')
+    elif tamper == "signature":
+        signature = sign(body, secret="not-the-secret")
+    else:
+        signature = None
+    response = deliver(client, body, signature=signature, topic="rewards/store_fulfilment")
+    assert response.status_code == 401
+    assert stored_events(app) == []
+
+
+def test_two_identical_flat_bodies_are_two_claims(app, client, customer_id):
+    # Two claims of one reward are the same bytes, and without an id nothing tells them
+    # apart from a redelivery: both are fulfilled (see service.record_event).
+    body = flat_reward_body(customer_id)
+    for _ in range(2):
+        assert deliver(client, body, topic="rewards/store_fulfilment").status_code == 200
+    assert [event.status for event in stored_events(app)] == ["processed", "processed"]
+    assert len(stored_gifts(app)) == 2
+
+
+def test_an_envelope_whose_topic_header_disagrees_is_a_400(app, client, customer_id):
+    response = deliver(client, reward_body(customer_id), topic="customers/update")
+    assert response.status_code == 400
+    assert "x-loyaltylion-topic" in response.get_json()["error"]["message"].lower()
+    assert stored_events(app) == []
+
+
+def test_an_envelope_with_the_matching_topic_header_is_fine(app, client, customer_id):
+    response = deliver(client, reward_body(customer_id), topic="rewards/store_fulfilment")
+    assert response.status_code == 200
+    assert stored_events(app)[0].envelope_id == "evt-1"
 
 
 def test_customer_merchant_id_may_be_a_number(app, client, customer_id):

@@ -21,7 +21,7 @@ LOYALTYLION_WORKER_IN_PROCESS.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -65,6 +65,8 @@ DEFAULTS: dict[str, Any] = {
     "LOYALTYLION_SDK_ORIGIN": DEFAULT_SDK_ORIGIN,
     # Optional: a loader URL used as is instead of the dated one.
     "LOYALTYLION_SDK_URL": "",
+    # The store's public webhook URL, for `loyaltylion webhooks subscribe`.
+    "LOYALTYLION_WEBHOOK_URL": "",
     "LOYALTYLION_CSP_EXTRA_ORIGINS": [],
     "LOYALTYLION_TIMEOUT_CONNECT": 3.05,
     "LOYALTYLION_TIMEOUT_READ": 10.0,
@@ -83,6 +85,7 @@ class LoyaltyLion:
         self._session_factory: Callable[[], Any] | None = None
         self.is_admin: Callable[[], bool] = lambda: False
         self.recreate_order: Callable[[str], dict[str, Any] | None] | None = None
+        self.webhook_topics: Callable[[], tuple[str, ...]] = tuple
         self.pacer: RatePacer | None = None
         self.worker: Worker | None = None
         self._worker_lock = threading.Lock()
@@ -95,16 +98,20 @@ class LoyaltyLion:
         engine: Callable[[], Engine],
         is_admin: Callable[[], bool],
         recreate_order: Callable[[str], dict[str, Any] | None] | None = None,
+        webhook_topics: Callable[[], Iterable[str]] | None = None,
     ) -> None:
         """`session`: your scoped session (e.g. Flask-SQLAlchemy's `db.session`);
         `engine`: returns the engine the outbox table lives in; `is_admin`: guards the
         delivery log; `recreate_order(merchant_id)`: optional, builds a create payload
-        for an order the outbox has none for."""
+        for an order the outbox has none for; `webhook_topics()`: optional, the webhook
+        topics the store handles (`loyaltylion webhooks subscribe` subscribes them)."""
         for key, value in DEFAULTS.items():
             app.config.setdefault(key, value)
         self._session_factory = session
         self.is_admin = is_admin
         self.recreate_order = recreate_order
+        if webhook_topics is not None:
+            self.webhook_topics = lambda: tuple(webhook_topics())
         self.pacer = RatePacer(float(app.config["LOYALTYLION_RATE_LIMIT"]))
         app.extensions["loyaltylion"] = self
 

@@ -1,4 +1,4 @@
-"""`flask --app storefront loyaltylion ...`: worker, status, retry-dead, check."""
+"""`flask --app storefront loyaltylion ...`: worker, status, retry-dead, check, webhooks."""
 
 from __future__ import annotations
 
@@ -92,3 +92,81 @@ def check_command() -> None:
     click.echo(f"OK: the key works against {api_url} ({client.auth_scheme} auth).")
     if identity:
         click.echo(f"whoami: {identity}")
+
+
+webhooks_cli = AppGroup("webhooks", help="LoyaltyLion webhook subscriptions.")
+loyaltylion_cli.add_command(webhooks_cli)
+
+
+def _client_or_fail():
+    extension = _extension()
+    if not extension.configured():
+        raise click.ClickException("No LoyaltyLion credentials: set LOYALTYLION_API_KEY.")
+    return extension.make_client()
+
+
+@webhooks_cli.command("list")
+def webhooks_list_command() -> None:
+    """The subscriptions this API key made (GET /v2/webhooks)."""
+    client = _client_or_fail()
+    try:
+        hooks = client.list_webhooks()
+    except LoyaltyLionError as error:
+        raise click.ClickException(f"Could not list webhooks: {error}") from None
+    finally:
+        client.close()
+    if not hooks:
+        click.echo("No webhook subscriptions.")
+    for hook in hooks:
+        click.echo(f"{hook['id']:>6}  {hook['topic']:<28}  {hook['address']}")
+
+
+@webhooks_cli.command("subscribe")
+@click.option(
+    "--url",
+    "address",
+    default=None,
+    help="The public URL LoyaltyLion posts to (default: LOYALTYLION_WEBHOOK_URL).",
+)
+def webhooks_subscribe_command(address: str | None) -> None:
+    """Subscribe the store's webhook URL to every topic the store handles (idempotent)."""
+    from storefront.loyaltylion.subscriptions import subscribe
+
+    address = address or current_app.config.get("LOYALTYLION_WEBHOOK_URL") or ""
+    if not address:
+        raise click.ClickException(
+            "Give the store's public webhook URL: --url https://shop.example/webhooks/loyaltylion "
+            "(or set LOYALTYLION_WEBHOOK_URL)."
+        )
+    topics = _extension().webhook_topics()
+    if not topics:
+        raise click.ClickException("This store registers no webhook topics: nothing to subscribe.")
+    client = _client_or_fail()
+    try:
+        outcomes = subscribe(client, topics, address)
+    except LoyaltyLionError as error:
+        raise click.ClickException(f"Could not subscribe: {error}") from None
+    finally:
+        client.close()
+    for outcome in outcomes:
+        if outcome.status == "set on the reward":
+            click.echo(
+                f"{outcome.topic}: set {address} as the webhook URL of the custom reward in "
+                "LoyaltyLion's admin (this topic cannot be subscribed through the API)."
+            )
+        else:
+            click.echo(f"{outcome.topic}: {outcome.status} (webhook {outcome.webhook_id}).")
+
+
+@webhooks_cli.command("unsubscribe")
+@click.argument("webhook_id", type=click.IntRange(1))
+def webhooks_unsubscribe_command(webhook_id: int) -> None:
+    """Delete one subscription (DELETE /v2/webhooks/{id})."""
+    client = _client_or_fail()
+    try:
+        client.delete_webhook(webhook_id)
+    except LoyaltyLionError as error:
+        raise click.ClickException(f"Could not delete webhook {webhook_id}: {error}") from None
+    finally:
+        client.close()
+    click.echo(f"Webhook {webhook_id} deleted.")

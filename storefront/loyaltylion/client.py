@@ -169,6 +169,25 @@ class LoyaltyLionClient:
         """
         self.request("PATCH", f"/v2/customers/{quote(str(merchant_id), safe='')}", json=payload)
 
+    def list_webhooks(self) -> list[dict[str, Any]]:
+        """GET /v2/webhooks: the subscriptions this key made.
+        https://developers.loyaltylion.com/api-reference/v2/resources/webhooks/list-webhooks
+        """
+        return list(self.request("GET", "/v2/webhooks").json().get("webhooks", []))
+
+    def create_webhook(self, topic: str, address: str) -> dict[str, Any]:
+        """POST /v2/webhooks → 201: send `topic` events to `address` (https://).
+        https://developers.loyaltylion.com/api-reference/v2/resources/webhooks/create-webhook
+        """
+        body = {"webhook": {"topic": topic, "address": address}}
+        return dict(self.request("POST", "/v2/webhooks", json=body).json()["webhook"])
+
+    def delete_webhook(self, webhook_id: int) -> None:
+        """DELETE /v2/webhooks/{webhook_id} → 204.
+        https://developers.loyaltylion.com/api-reference/v2/resources/webhooks/delete-webhook
+        """
+        self.request("DELETE", f"/v2/webhooks/{int(webhook_id)}")
+
     def whoami(self) -> dict:
         """GET /v2/identity/whoami: 200 when the key works, 401 otherwise."""
         return self.request("GET", "/v2/identity/whoami").json()

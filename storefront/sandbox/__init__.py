@@ -27,11 +27,13 @@ from storefront.sandbox.constants import (
     DEFAULT_WEBHOOK_MAX_ATTEMPTS,
     DEFAULT_WEBHOOK_RETRY_MAX_SECONDS,
     DEFAULT_WEBHOOK_RETRY_SECONDS,
+    DEFAULT_WEBHOOK_SHAPE,
     DEFAULT_WEBHOOK_TIMEOUT_SECONDS,
     SANDBOX_API_KEY,
     SANDBOX_SITE_SECRET,
     SANDBOX_SITE_TOKEN,
     WEBHOOK_SENDER_MODES,
+    WEBHOOK_SHAPES,
 )
 from storefront.sandbox.rewards import import_codes
 from storefront.sandbox.server import RunningServer, start_server
@@ -66,6 +68,11 @@ def _defaults() -> dict[str, Any]:
         "SANDBOX_SEED_CODES": int(env.get("SANDBOX_SEED_CODES", DEFAULT_SEED_CODE_COUNT)),
         # Where webhooks go; empty = <SANDBOX_SHOP_ORIGIN>/webhooks/loyaltylion.
         "SANDBOX_SHOP_WEBHOOK_URL": env.get("SANDBOX_SHOP_WEBHOOK_URL", ""),
+        # "envelope" ({id, topic, created_at, payload}) or "flat" (the payload alone, the
+        # topic in x-loyaltylion-topic): the two shapes LoyaltyLion's docs show.
+        "SANDBOX_WEBHOOK_SHAPE": env.get("SANDBOX_WEBHOOK_SHAPE", DEFAULT_WEBHOOK_SHAPE),
+        # x-loyaltylion-site-domain on every webhook; empty = the shop origin's host.
+        "SANDBOX_SITE_DOMAIN": env.get("SANDBOX_SITE_DOMAIN", ""),
         # "thread" (a background sender) or "manual" (POST /_sandbox/webhooks/deliver).
         "SANDBOX_WEBHOOK_SENDER": env.get("SANDBOX_WEBHOOK_SENDER", "thread"),
         "SANDBOX_WEBHOOK_TIMEOUT_SECONDS": float(
@@ -103,6 +110,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # keep the documented field order in answers
     if app.config["SANDBOX_WEBHOOK_SENDER"] not in WEBHOOK_SENDER_MODES:
         raise ValueError(f"SANDBOX_WEBHOOK_SENDER must be one of {', '.join(WEBHOOK_SENDER_MODES)}")
+    if app.config["SANDBOX_WEBHOOK_SHAPE"] not in WEBHOOK_SHAPES:
+        raise ValueError(f"SANDBOX_WEBHOOK_SHAPE must be one of {', '.join(WEBHOOK_SHAPES)}")
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)

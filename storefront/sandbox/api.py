@@ -18,7 +18,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, jsonify, request
 from sqlalchemy import select
 
-from storefront.sandbox import program, reqlog, rewards, webhooks
+from storefront.sandbox import program, reqlog, rewards, subscriptions, webhooks
 from storefront.sandbox.auth import authenticate
 from storefront.sandbox.db import db
 from storefront.sandbox.errors import SandboxError, envelope, error_response
@@ -352,6 +352,34 @@ def claim_reward(merchant_id: str) -> Any:
     customer = program.require_customer(merchant_id)
     claimed = rewards.claim_reward(customer, int(body["reward_id"]), source="api")
     return {"claimed_reward": claimed_reward_resource(claimed)}, 201
+
+
+# -------------------------------------------------------------------------- webhooks
+
+
+# https://developers.loyaltylion.com/api-reference/v2/resources/webhooks/list-webhooks
+@bp.get("/webhooks")
+def list_webhooks() -> Any:
+    found = subscriptions.all_subscriptions()
+    return {"webhooks": [subscriptions.subscription_resource(s) for s in found]}
+
+
+# https://developers.loyaltylion.com/api-reference/v2/resources/webhooks/create-webhook
+@bp.post("/webhooks")
+@mutating
+def create_webhook() -> Any:
+    body = _body("webhook_create")
+    subscription, warnings = subscriptions.create(body)
+    _warn(warnings)
+    return {"webhook": subscriptions.subscription_resource(subscription)}, 201
+
+
+# https://developers.loyaltylion.com/api-reference/v2/resources/webhooks/delete-webhook
+@bp.delete("/webhooks/<int:webhook_id>")
+@mutating
+def delete_webhook(webhook_id: int) -> Response:
+    subscriptions.delete(webhook_id)
+    return _empty(204)
 
 
 # --------------------------------------------------------------------------- wiring

@@ -52,6 +52,35 @@ LEDGER_KINDS = (
 # Webhooks the sandbox sends to the store, as LoyaltyLion does.
 # https://developers.loyaltylion.com/api-reference/v2/webhooks/overview
 WEBHOOK_SIGNATURE_HEADER = "x-loyaltylion-hmac-sha256"
+# Sent beside the signature (https://developers.loyaltylion.com/docs/features/custom-rewards).
+WEBHOOK_TOPIC_HEADER = "x-loyaltylion-topic"
+WEBHOOK_SITE_DOMAIN_HEADER = "x-loyaltylion-site-domain"
+# The body: the documented envelope {id, topic, created_at, payload} (webhooks overview),
+# or the bare payload with the topic in the header, as the custom-rewards page shows.
+WEBHOOK_SHAPES = ("envelope", "flat")
+DEFAULT_WEBHOOK_SHAPE = "envelope"
+# Topics a subscription can be created for (Create Webhook's enum): not
+# rewards/store_fulfilment, which a custom reward's own URL receives.
+# https://developers.loyaltylion.com/api-reference/v2/resources/webhooks/create-webhook
+SUBSCRIBABLE_TOPICS = (
+    "customers/update",
+    "loyalty_emails/unsubscribe",
+    "program_events/customer.enrolled",
+    "program_events/customer.tier_upgraded",
+    "program_events/customer.tier_downgraded",
+    "program_events/customer.points_earned",
+    "program_events/customer.reward_available_notification",
+    "program_events/customer.recurring_reward_available_reminder",
+    "program_events/customer.claimed_reward",
+    "program_events/customer.referral_complete",
+    "program_events/customer.rule_completed",
+    "program_events/customer.approaching_tier_upgrade",
+    "program_events/customer.moved_to_at_risk_segment",
+    "program_events/customer.moved_to_defected_segment",
+    "program_events/customer.moved_to_loyal_segment",
+    "program_events/customer.approaching_points_expiration",
+    "program_events/customer.approaching_reward_expiration",
+)
 TOPIC_STORE_FULFILMENT = "rewards/store_fulfilment"
 TOPIC_CUSTOMERS_UPDATE = "customers/update"
 # Where the shop receives them unless SANDBOX_SHOP_WEBHOOK_URL says otherwise:
@@ -88,8 +117,10 @@ DEFAULT_SETTINGS: dict = {
     "review_points": 25,
     # Custom rules: activity name -> points; `once` = at most one award per customer.
     "custom_rules": {"newsletter_signup": {"points": 50, "once": True}},
-    # Where webhooks go; null = SANDBOX_SHOP_WEBHOOK_URL (see `program.settings`).
+    # Where the custom reward's fulfilment webhooks go; null = SANDBOX_SHOP_WEBHOOK_URL.
     "webhook_url": None,
+    # "envelope" or "flat" (WEBHOOK_SHAPES); null = SANDBOX_WEBHOOK_SHAPE.
+    "webhook_shape": None,
 }
 
 # The seeded voucher reward (id 1).

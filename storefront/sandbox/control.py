@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, request
 from sqlalchemy import select
 
-from storefront.sandbox import fulfilment, program, reqlog, rewards, webhooks
+from storefront.sandbox import fulfilment, program, reqlog, rewards, subscriptions, webhooks
 from storefront.sandbox.api import mutating
 from storefront.sandbox.constants import DELIVERY_STATES, TOPIC_CUSTOMERS_UPDATE
 from storefront.sandbox.db import db
@@ -187,24 +187,26 @@ def deliver_webhooks() -> Any:
     return {"attempted": [webhooks.delivery_dict(d) for d in attempted]}
 
 
-def _send_now(build: Callable[[], WebhookDelivery]) -> tuple[Any, int]:
-    """Queue a webhook (committed), attempt it at once, answer with the outcome.
+def _send_now(build: Callable[[], list[WebhookDelivery]]) -> tuple[Any, int]:
+    """Queue webhooks (committed), attempt each at once, answer with the outcome.
 
-    If the store did not answer 2xx it stays pending and is retried like any other.
+    One that the store did not answer 2xx stays pending and is retried like any other.
     """
     with runtime().write_lock:
         try:
-            delivery_id = build().id
+            ids = [delivery.id for delivery in build()]
             db.session.commit()
         except BaseException:
             db.session.rollback()
             raise
-    webhooks.deliver_now(delivery_id)
+    for delivery_id in ids:
+        webhooks.deliver_now(delivery_id)
     webhooks.after_commit()  # still pending: the background sender takes over
-    delivery = db.session.get(WebhookDelivery, delivery_id)
-    if delivery is None:  # a reset wiped it meanwhile
+    sent = [db.session.get(WebhookDelivery, delivery_id) for delivery_id in ids]
+    if any(delivery is None for delivery in sent):  # a reset wiped it meanwhile
         raise SandboxError(409, "The delivery was wiped by a reset", {})
-    return {"delivery": webhooks.delivery_dict(delivery)}, 201
+    found = [webhooks.delivery_dict(delivery) for delivery in sent if delivery is not None]
+    return {"delivery": found[0], "deliveries": found}, 201
 
 
 @bp.post("/rewards/<int:reward_id>/test-webhook")
@@ -215,20 +217,31 @@ def test_webhook(reward_id: int) -> tuple[Any, int]:
     body = request.get_json(silent=True)
     merchant_id = body.get("customer") if isinstance(body, dict) else None
     customer = program.require_customer(str(merchant_id)) if merchant_id else None
-    return _send_now(lambda: fulfilment.send_test_webhook(reward, customer))
+    return _send_now(lambda: [fulfilment.send_test_webhook(reward, customer)])
 
 
 @bp.post("/customers/<merchant_id>/customers-update")
 def customers_update(merchant_id: str) -> tuple[Any, int]:
-    """A `customers/update` webhook carrying the customer resource.
+    """A `customers/update` webhook carrying the customer resource, to every address
+    subscribed to the topic (POST /v2/webhooks); 409 when none is.
 
     {"top_level": true} puts `customer` in the envelope itself, as the example in
     LoyaltyLion's docs does, instead of under `payload`.
     """
     customer = program.require_customer(merchant_id)
     top_level = _flag("top_level")
-    return _send_now(
-        lambda: webhooks.queue(
-            TOPIC_CUSTOMERS_UPDATE, {"customer": customer_resource(customer)}, top_level=top_level
+    addresses = subscriptions.addresses_for(TOPIC_CUSTOMERS_UPDATE)
+    if not addresses:
+        raise SandboxError(
+            409,
+            "Nobody is subscribed to customers/update: subscribe with POST /v2/webhooks "
+            "(the shop's `flask loyaltylion webhooks subscribe`)",
+            {"topic": ["no subscription"]},
         )
+    payload = {"customer": customer_resource(customer)}
+    return _send_now(
+        lambda: [
+            webhooks.queue(TOPIC_CUSTOMERS_UPDATE, payload, url=address, top_level=top_level)
+            for address in addresses
+        ]
     )

@@ -19,7 +19,8 @@ from flask import (
 )
 from sqlalchemy import select
 
-from storefront.sandbox import program, rewards, webhooks
+from storefront.sandbox import program, rewards, subscriptions, webhooks
+from storefront.sandbox.constants import WEBHOOK_SHAPES
 from storefront.sandbox.db import db
 from storefront.sandbox.models import Activity, Customer, LedgerEntry, Order, RequestLog
 from storefront.sandbox.runtime import runtime
@@ -70,6 +71,8 @@ def index() -> str:
         fulfilment_counts=rewards.fulfilment_counts,
         deliveries=webhooks.deliveries(limit=100),
         webhook_url=webhooks.webhook_url(),
+        subscriptions=subscriptions.all_subscriptions(),
+        webhook_shapes=WEBHOOK_SHAPES,
         log=list(db.session.execute(log_stmt).scalars()),
         log_limit=log_limit,
         path_filter=path_filter,
@@ -102,4 +105,21 @@ def deliver_webhooks() -> Any:
     """The dashboard's "Send pending webhooks now" button: every pending one, due or not."""
     _check_csrf()
     webhooks.deliver_due(include_not_due=True)
+    return redirect(url_for("sandbox_dashboard.index") + "#webhooks")
+
+
+@bp.post("/settings/webhook-shape")
+def webhook_shape() -> Any:
+    """The dashboard's webhook body switch: the envelope, or the flat payload."""
+    _check_csrf()
+    shape = request.form.get("webhook_shape", "")
+    if shape not in WEBHOOK_SHAPES:
+        abort(400, f"webhook_shape must be one of {', '.join(WEBHOOK_SHAPES)}")
+    with runtime().write_lock:
+        try:
+            program.update_settings({"webhook_shape": shape})
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
     return redirect(url_for("sandbox_dashboard.index") + "#webhooks")

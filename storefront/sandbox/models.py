@@ -225,6 +225,19 @@ class WebhookDelivery(db.Model):
     claimed_reward: Mapped[ClaimedReward | None] = relationship()
 
 
+class WebhookSubscription(db.Model):
+    """A subscription made with POST /v2/webhooks: `topic` events go to `address`."""
+
+    __tablename__ = "sandbox_webhook_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic: Mapped[str] = mapped_column(String(100), index=True)
+    address: Mapped[str] = mapped_column(Text)
+    service_integration_id: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 class Setting(db.Model):
     __tablename__ = "sandbox_settings"
 

@@ -28,6 +28,7 @@ from storefront.sandbox.constants import (
     DEFAULT_WEBHOOK_PATH,
     REVIEW_ACTIVITY,
     SIGNUP_ACTIVITY,
+    WEBHOOK_SHAPES,
 )
 from storefront.sandbox.db import db, utcnow
 from storefront.sandbox.errors import SandboxError
@@ -42,6 +43,7 @@ from storefront.sandbox.models import (
     RewardCode,
     Setting,
     WebhookDelivery,
+    WebhookSubscription,
 )
 
 # --------------------------------------------------------------------------- settings
@@ -54,6 +56,8 @@ def settings() -> dict[str, Any]:
         merged[row.key] = row.value
     if not merged["webhook_url"]:
         merged["webhook_url"] = default_webhook_url()
+    if not merged["webhook_shape"]:
+        merged["webhook_shape"] = current_app.config["SANDBOX_WEBHOOK_SHAPE"]
     return merged
 
 
@@ -79,6 +83,9 @@ def update_settings(patch: Any) -> dict[str, Any]:
         elif key == "webhook_url":
             if value is not None and not _is_http_url(value):
                 errors[key] = ["must be an http(s) URL such as http://127.0.0.1:5000/..., or null"]
+        elif key == "webhook_shape":
+            if value is not None and value not in WEBHOOK_SHAPES:
+                errors[key] = [f"must be one of {', '.join(WEBHOOK_SHAPES)}, or null"]
         elif not _is_count(value):
             errors[key] = ["must be an integer >= 0"]
     if errors:
@@ -740,6 +747,7 @@ def wipe() -> None:
     """Delete every row (children first), including the request log."""
     for model in (
         WebhookDelivery,
+        WebhookSubscription,
         RewardCode,
         LedgerEntry,
         ClaimedReward,

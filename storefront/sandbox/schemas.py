@@ -249,6 +249,26 @@ CUSTOMER_UPDATE: dict[str, Any] = {
     },
 }
 
+# https://developers.loyaltylion.com/api-reference/v2/resources/webhooks/create-webhook
+WEBHOOK_CREATE: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Create webhook (POST /v2/webhooks)",
+    "type": "object",
+    "required": ["webhook"],
+    "properties": {
+        "webhook": {
+            "type": "object",
+            "required": ["topic", "address"],
+            "properties": {
+                "topic": NON_EMPTY_STRING,
+                "address": {**NON_EMPTY_STRING, "x-hint": "the full https:// URL to post to"},
+                "service_integration_id": {"type": "integer"},
+            },
+            "x-hint": 'an object such as {"topic": "customers/update", "address": "https://..."}',
+        }
+    },
+}
+
 SCHEMAS: dict[str, dict[str, Any]] = {
     "activity": ACTIVITY,
     "activity_state": ACTIVITY_STATE,
@@ -258,6 +278,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "points_remove": POINTS_REMOVE,
     "claimed_reward": CLAIMED_REWARD,
     "customer_update": CUSTOMER_UPDATE,
+    "webhook_create": WEBHOOK_CREATE,
 }
 
 FORMAT_CHECKER = FormatChecker(formats=())

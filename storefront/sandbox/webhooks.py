@@ -2,17 +2,24 @@
 
 https://developers.loyaltylion.com/api-reference/v2/webhooks/overview
 
-Each webhook is a POST of a JSON envelope
+Each webhook is a POST with `Content-Type: application/json`,
+`x-loyaltylion-hmac-sha256: base64(HMAC-SHA256(raw body, site secret))`,
+`x-loyaltylion-topic` and `x-loyaltylion-site-domain`
+(https://developers.loyaltylion.com/docs/features/custom-rewards). The body takes one
+of the two shapes the docs show (the `webhook_shape` setting):
 
-    {"id": "<uuid>", "topic": "rewards/store_fulfilment", "created_at": "<ISO 8601>",
-     "payload": {...}}
+    envelope   {"id": "<uuid>", "topic": "...", "created_at": "<ISO 8601>", "payload": {...}}
+    flat       the payload alone (the custom-rewards page's example)
 
-with `Content-Type: application/json` and
-`x-loyaltylion-hmac-sha256: base64(HMAC-SHA256(raw body, site secret))`. Delivery is
-at-least-once: a delivery stays pending and is retried (capped exponential backoff)
-until the store answers 2xx, or until SANDBOX_WEBHOOK_MAX_ATTEMPTS (0 = never give
-up). Every retry sends the very same bytes, so the envelope `id` is stable and the
-store can de-duplicate on it.
+Where they go: `rewards/store_fulfilment` to the custom reward's URL (the
+`webhook_url` setting: LoyaltyLion manages that subscription itself); every other
+topic to each subscription made for it with POST /v2/webhooks (subscriptions.py).
+
+Delivery is at-least-once: a delivery stays pending and is retried (capped
+exponential backoff) until the store answers 2xx, or until
+SANDBOX_WEBHOOK_MAX_ATTEMPTS (0 = never give up). Every retry sends the very same
+bytes, so an envelope's `id` is stable and the store can de-duplicate on it; a flat
+body has no id (two claims of one reward are identical bytes).
 
 `queue()` only records a delivery, inside the caller's transaction. Sending happens
 later, outside any request: in the background sender (sender.py) or when something
@@ -32,13 +39,18 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from flask import current_app, g
 from sqlalchemy import func, select
 
 from storefront.sandbox import program
-from storefront.sandbox.constants import WEBHOOK_SIGNATURE_HEADER
+from storefront.sandbox.constants import (
+    WEBHOOK_SIGNATURE_HEADER,
+    WEBHOOK_SITE_DOMAIN_HEADER,
+    WEBHOOK_TOPIC_HEADER,
+)
 from storefront.sandbox.db import db, iso, utcnow
 from storefront.sandbox.models import ClaimedReward, WebhookDelivery
 from storefront.sandbox.runtime import runtime
@@ -56,36 +68,49 @@ def sign(body: bytes, secret: str) -> str:
 
 
 def webhook_url() -> str:
+    """The custom reward's fulfilment URL."""
     return program.settings()["webhook_url"]
+
+
+def site_domain() -> str:
+    config = current_app.config
+    return config.get("SANDBOX_SITE_DOMAIN") or (
+        urlsplit(config["SANDBOX_SHOP_ORIGIN"]).hostname or "localhost"
+    )
 
 
 def queue(
     topic: str,
     payload: dict[str, Any],
     *,
+    url: str | None = None,
     claimed_reward_id: int | None = None,
     test: bool = False,
     top_level: bool = False,
 ) -> WebhookDelivery:
-    """Record a webhook to send to the store's URL; due at once.
+    """Record a webhook to send to `url` (default: the custom reward's URL); due at once.
 
-    `top_level=True` puts the payload's keys in the envelope itself instead of under
+    The body takes the shape the `webhook_shape` setting names. `top_level=True` (an
+    envelope only) puts the payload's keys in the envelope itself instead of under
     `payload`, as the `customers/update` example in LoyaltyLion's docs does.
     """
     now = utcnow()
     event_id = str(uuid.uuid4())
-    envelope: dict[str, Any] = {"id": event_id, "topic": topic, "created_at": iso(now)}
-    if top_level:
-        envelope.update(payload)
+    if program.settings()["webhook_shape"] == "flat":
+        document: dict[str, Any] = dict(payload)
     else:
-        envelope["payload"] = payload
+        document = {"id": event_id, "topic": topic, "created_at": iso(now)}
+        if top_level:
+            document.update(payload)
+        else:
+            document["payload"] = payload
     # Compact, like JSON.stringify: a store that re-serialises the parsed JSON instead
     # of hashing the raw bytes it received fails verification here, as it would live.
-    body = json.dumps(envelope, separators=(",", ":"))
+    body = json.dumps(document, separators=(",", ":"))
     delivery = WebhookDelivery(
         event_id=event_id,
         topic=topic,
-        url=webhook_url(),
+        url=url or webhook_url(),
         body=body,
         test=test,
         state="pending",
@@ -97,6 +122,16 @@ def queue(
     db.session.flush()
     g.setdefault(_QUEUED_FLAG, True)
     return delivery
+
+
+def headers(topic: str, body: bytes) -> dict[str, str]:
+    """What every delivery carries besides its body."""
+    return {
+        "Content-Type": "application/json",
+        WEBHOOK_SIGNATURE_HEADER: sign(body, current_app.config["SANDBOX_SITE_SECRET"]),
+        WEBHOOK_TOPIC_HEADER: topic,
+        WEBHOOK_SITE_DOMAIN_HEADER: site_domain(),
+    }
 
 
 def after_commit() -> None:
@@ -121,13 +156,9 @@ def _reason(exc: requests.RequestException) -> str:
     return found.group(1).strip() if found else type(exc).__name__
 
 
-def post(url: str, body: bytes, *, secret: str, timeout: float) -> Answer:
+def post(url: str, body: bytes, *, headers: dict[str, str], timeout: float) -> Answer:
     """POST the signed bytes once. Redirects are not followed (a 3xx is not a 2xx)."""
-    headers = {
-        "Content-Type": "application/json",
-        WEBHOOK_SIGNATURE_HEADER: sign(body, secret),
-        "User-Agent": USER_AGENT,
-    }
+    headers = {**headers, "User-Agent": USER_AGENT}
     with requests.Session() as http:
         http.trust_env = False  # the store is local: never through a proxy from the env
         try:
@@ -191,13 +222,13 @@ def _attempt(delivery_id: int) -> WebhookDelivery | None:
     if delivery is None or delivery.state != "pending":
         return None
     url, body, event_id = delivery.url, delivery.body.encode(), delivery.event_id
+    sent_headers = headers(delivery.topic, body)
     db.session.rollback()  # hold no transaction while waiting on the store
-    config = current_app.config
     answer = post(
         url,
         body,
-        secret=config["SANDBOX_SITE_SECRET"],
-        timeout=float(config["SANDBOX_WEBHOOK_TIMEOUT_SECONDS"]),
+        headers=sent_headers,
+        timeout=float(current_app.config["SANDBOX_WEBHOOK_TIMEOUT_SECONDS"]),
     )
     with runtime().write_lock:
         try:
@@ -276,10 +307,5 @@ def delivery_dict(delivery: WebhookDelivery) -> dict[str, Any]:
         "claimed_reward_id": delivery.claimed_reward_id,
         "fulfilment": claimed.fulfilment if claimed is not None else None,
         "body": delivery.body,
-        "headers": {
-            "Content-Type": "application/json",
-            WEBHOOK_SIGNATURE_HEADER: sign(
-                delivery.body.encode(), current_app.config["SANDBOX_SITE_SECRET"]
-            ),
-        },
+        "headers": headers(delivery.topic, delivery.body.encode()),
     }

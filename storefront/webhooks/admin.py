@@ -48,12 +48,12 @@ def received():
 def retry(event_id: int):
     event = db.get_or_404(WebhookEvent, event_id, description="There is no webhook with that id.")
     if not event.is_retryable:
-        flash(f"Webhook {event.envelope_id} is {event.status}: there is nothing to retry.", "error")
+        flash(f"Webhook {event.label} is {event.status}: there is nothing to retry.", "error")
         return redirect(url_for("webhooks.received"))
     # Synchronous here: the admin is waiting to see whether it worked.
     event = service.process_event(event_id)
     if event.status == WebhookStatus.FAILED:
-        flash(f"Webhook {event.envelope_id} failed again: {event.error}", "error")
+        flash(f"Webhook {event.label} failed again: {event.error}", "error")
     else:
-        flash(f"Webhook {event.envelope_id} {event.status}: {event.note}", "success")
+        flash(f"Webhook {event.label} {event.status}: {event.note}", "success")
     return redirect(url_for("webhooks.received", _anchor=f"webhook-{event.id}"))

@@ -32,7 +32,8 @@ class WebhookEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The envelope's `id`. Delivery is at-least-once; this constraint is what lets two
-    # concurrent deliveries of one webhook insert (and so fulfil) only once.
+    # concurrent deliveries of one webhook insert (and so fulfil) only once. A flat body
+    # has no id: it gets a unique "no-id:..." key (service.record_event says why).
     envelope_id: Mapped[str] = mapped_column(String(255), unique=True)
     topic: Mapped[str] = mapped_column(String(100))
     # The envelope's `created_at`: when LoyaltyLion sent it (None if unreadable).
@@ -48,6 +49,11 @@ class WebhookEvent(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     # The shop customer it concerned, once known: closing the account erases the body.
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+    @property
+    def label(self) -> str:
+        """How the admin's log names it: the envelope id, if it came with one."""
+        return "(no id: flat body)" if self.envelope_id.startswith("no-id:") else self.envelope_id
 
     @property
     def is_retryable(self) -> bool:

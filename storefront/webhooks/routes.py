@@ -46,9 +46,9 @@ def receive():
         )
         return _error(401, "The x-loyaltylion-hmac-sha256 signature is missing or wrong.")
     try:
-        envelope = service.parse_envelope(body)
+        envelope = service.parse_envelope(body, request.headers.get(service.TOPIC_HEADER))
     except ValueError as error:
-        return _error(400, f"Not a webhook envelope: {error}")
+        return _error(400, f"Not a LoyaltyLion webhook: {error}")
 
     event = service.record_event(envelope, body)
     if event is None:

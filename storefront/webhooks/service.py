@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -65,25 +66,46 @@ def handles(topic: str) -> Callable[[Handler], Handler]:
 
 @dataclass(frozen=True)
 class Envelope:
-    id: str
+    id: str | None  # None: a flat body, which carries no id
     topic: str
     created_at: str | None
     payload: dict[str, Any]
 
 
-def parse_envelope(body: bytes) -> Envelope:
-    """The webhook's metadata and payload, or ValueError saying what is wrong."""
+TOPIC_HEADER = "X-LoyaltyLion-Topic"  # HTTP header names are case-insensitive
+
+
+def _topic(value: Any) -> str:
+    if not isinstance(value, str) or not 0 < len(value) <= 100:
+        raise ValueError("the topic must be a string of 1 to 100 characters")
+    return value
+
+
+def parse_envelope(body: bytes, topic_header: str | None = None) -> Envelope:
+    """The webhook's metadata and payload, or ValueError saying what is wrong.
+
+    LoyaltyLion's docs show two shapes, both signed the same way:
+    * the envelope {id, topic, created_at, payload}
+      (https://developers.loyaltylion.com/api-reference/v2/webhooks/overview); one
+      documented example (customers/update) puts the payload's keys at the top level;
+    * a flat body, the payload alone, with the topic in the x-loyaltylion-topic header
+      (https://developers.loyaltylion.com/docs/features/custom-rewards).
+    A body with an `id` or a `topic` is an envelope; anything else is flat.
+    """
     data = json.loads(body.decode("utf-8"))  # UnicodeDecodeError is a ValueError too
     if not isinstance(data, dict):
         raise ValueError("the body is not a JSON object")
-    envelope_id, topic = data.get("id"), data.get("topic")
+    if "id" not in data and "topic" not in data:
+        if topic_header is None:
+            raise ValueError(f"a body without an envelope needs the {TOPIC_HEADER} header")
+        return Envelope(id=None, topic=_topic(topic_header), created_at=None, payload=data)
+    envelope_id = data.get("id")
     if not isinstance(envelope_id, str) or not 0 < len(envelope_id) <= 255:
         raise ValueError("`id` must be a string of 1 to 255 characters")
-    if not isinstance(topic, str) or not 0 < len(topic) <= 100:
-        raise ValueError("`topic` must be a string of 1 to 100 characters")
+    topic = _topic(data.get("topic"))
+    if topic_header is not None and topic_header != topic:
+        raise ValueError(f"the {TOPIC_HEADER} header says {topic_header!r}, the body {topic!r}")
     created_at = data.get("created_at")
-    # The documented envelope nests the event under `payload`; one documented example
-    # (customers/update) puts it at the top level instead. Both are accepted.
     if "payload" in data:
         payload = data["payload"]
         if not isinstance(payload, dict):
@@ -124,14 +146,24 @@ def merchant_id_of(value: Any) -> int:
     return int(text)
 
 
+# Marks a stored webhook that came without an envelope id (see record_event).
+NO_ID_PREFIX = "no-id:"
+
+
 def record_event(envelope: Envelope, body: bytes) -> WebhookEvent | None:
     """Store a verified webhook, once. None when its envelope id is already stored.
 
     Insert-and-catch rather than look-then-insert: of two concurrent deliveries of one
     webhook, the unique constraint lets exactly one row in.
+
+    A flat body has no id, and is stored as a new webhook every time: two claims of one
+    reward by one customer are byte-for-byte the same body, so de-duplicating on the
+    bytes would drop a claim the customer paid points for. The cost is a redelivery
+    after a lost answer, which LoyaltyLion makes only when it got no 2xx; this endpoint
+    answers 2xx as soon as the body is stored.
     """
     event = WebhookEvent(
-        envelope_id=envelope.id,
+        envelope_id=envelope.id or f"{NO_ID_PREFIX}{uuid.uuid4().hex}",
         topic=envelope.topic,
         sent_at=parse_timestamp(envelope.created_at),
         body=body.decode("utf-8"),
@@ -160,7 +192,7 @@ def process_event(event_id: int) -> WebhookEvent | None:
         return event
     topic, attempt = event.topic, event.attempts + 1
     try:
-        payload = parse_envelope(event.body.encode("utf-8")).payload
+        payload = parse_envelope(event.body.encode("utf-8"), topic).payload
         handler = HANDLERS.get(topic)
         outcome = handler(event, payload) if handler else ignored("No handler for this topic.")
         event.status = outcome.status

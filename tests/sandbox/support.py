@@ -176,6 +176,13 @@ class SandboxClient:
         assert response.status_code == 200, response.text
         return response.json()["attempted"]
 
+    def subscribe(self, topic: str, address: str) -> dict[str, Any]:
+        """POST /v2/webhooks, as the shop's `loyaltylion webhooks subscribe` does."""
+        body = {"webhook": {"topic": topic, "address": address}}
+        response = self.api("POST", "/v2/webhooks", body)
+        assert response.status_code == 201, response.text
+        return response.json()["webhook"]
+
     def point_webhooks_at(self, url: str | None) -> None:
         response = self.control("POST", "/settings", json={"webhook_url": url})
         assert response.status_code == 200, response.text

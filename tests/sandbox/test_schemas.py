@@ -27,6 +27,7 @@ def test_every_schema_is_valid_draft_2020_12() -> None:
         "points_remove",
         "claimed_reward",
         "customer_update",
+        "webhook_create",
     }
     for schema in SCHEMAS.values():
         Draft202012Validator.check_schema(schema)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -56,11 +57,15 @@ def _claim_state(client: SandboxClient, customer: str = "42") -> dict[str, Any]:
     return client.customer(customer)["claimed_rewards"][0]["redeemable"]
 
 
-def _assert_signed(received: dict[str, Any]) -> None:
+def _assert_signed(received: dict[str, Any], topic: str | None = None) -> None:
     headers = {k.lower(): v for k, v in received["headers"].items()}
     assert headers["content-type"] == "application/json"
     expected = hmac_signature(received["body"])
     assert hmac.compare_digest(headers["x-loyaltylion-hmac-sha256"], expected)
+    # Beside the signature: https://developers.loyaltylion.com/docs/features/custom-rewards
+    assert headers["x-loyaltylion-site-domain"] == "shop.test"  # the shop origin's host
+    if topic is not None:
+        assert headers["x-loyaltylion-topic"] == topic
 
 
 # ------------------------------------------------------------------ custom reward
@@ -288,6 +293,7 @@ def test_a_failed_test_webhook_stays_pending(sandbox: SandboxClient, receiver: R
 
 
 def test_customers_update_carries_the_customer(sandbox: SandboxClient, receiver: Receiver) -> None:
+    sandbox.subscribe("customers/update", receiver.url)
     sandbox.signup("42", email="ada@example.com")
     patch = {"customer": {"birthday": "1990-07-14"}}
     assert sandbox.api("PATCH", "/v2/customers/42", patch).status_code == 200
@@ -312,6 +318,7 @@ def test_customers_update_can_put_the_customer_at_the_top_level(
     sandbox: SandboxClient, receiver: Receiver
 ) -> None:
     # One documented example has no `payload`: the store should accept both.
+    sandbox.subscribe("customers/update", receiver.url)
     sandbox.signup("42")
     response = sandbox.control("POST", "/customers/42/customers-update", json={"top_level": True})
     assert response.status_code == 201
@@ -345,6 +352,7 @@ def test_the_webhook_url_is_a_setting(sandbox: SandboxClient) -> None:
 
 
 def test_listing_filters_and_reset(sandbox: SandboxClient, receiver: Receiver) -> None:
+    sandbox.subscribe("customers/update", receiver.url)
     sandbox.signup("42")
     sandbox.control("POST", f"/rewards/{TOTE}/test-webhook")
     sandbox.control("POST", "/customers/42/customers-update")
@@ -483,3 +491,86 @@ def test_the_background_sender_stops_with_the_server(tmp_path: Path) -> None:
 
         assert runtime().sender.running is False
     dispose(app)
+
+
+# ----------------------------------------------------------------- the two shapes
+
+
+def test_the_flat_shape_is_the_bare_payload_with_the_topic_in_a_header(
+    sandbox: SandboxClient, receiver: Receiver
+) -> None:
+    # The custom-rewards page's example: no envelope; x-loyaltylion-topic says what it is.
+    assert sandbox.control("POST", "/settings", json={"webhook_shape": "flat"}).status_code == 200
+    _member_with(sandbox, "42", 300)
+    _claim_tote(sandbox)
+    sandbox.deliver()
+    [received] = receiver.received
+    _assert_signed(received, topic="rewards/store_fulfilment")
+    body = json.loads(received["body"])
+    assert list(body) == [
+        "test",
+        "reward_id",
+        "reward_identifier",
+        "customer_id",
+        "customer_merchant_id",
+        "customer_email",
+    ]
+    assert body["test"] is False and body["customer_merchant_id"] == "42"
+
+
+def test_the_envelope_shape_carries_the_topic_in_both_places(
+    sandbox: SandboxClient, receiver: Receiver
+) -> None:
+    _member_with(sandbox, "42", 300)
+    _claim_tote(sandbox)
+    sandbox.deliver()
+    [received] = receiver.received
+    _assert_signed(received, topic="rewards/store_fulfilment")
+    assert json.loads(received["body"])["topic"] == "rewards/store_fulfilment"
+
+
+@pytest.mark.parametrize("shape", ["envelopes", "", 3])
+def test_an_unknown_shape_is_refused(sandbox: SandboxClient, shape: Any) -> None:
+    response = sandbox.control("POST", "/settings", json={"webhook_shape": shape})
+    assert response.status_code == 400
+    assert list(response.json()["error"]["details"]) == ["webhook_shape"]
+
+
+def test_the_shape_can_be_set_in_the_config(tmp_path: Path) -> None:
+    app = make_sandbox_app(tmp_path / "flat.sqlite3", SANDBOX_WEBHOOK_SHAPE="flat")
+    with app.test_client() as client:
+        assert client.get("/_sandbox/settings").json["settings"]["webhook_shape"] == "flat"
+    dispose(app)
+    with pytest.raises(ValueError, match="SANDBOX_WEBHOOK_SHAPE"):
+        make_sandbox_app(tmp_path / "bad.sqlite3", SANDBOX_WEBHOOK_SHAPE="xml")
+
+
+def test_the_dashboard_switches_the_shape(sandbox: SandboxClient) -> None:
+    page = sandbox.http.get(sandbox.url + "/", timeout=10).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = sandbox.http.post(
+        sandbox.url + "/settings/webhook-shape",
+        data={"csrf_token": token, "webhook_shape": "flat"},
+        timeout=10,
+        allow_redirects=False,
+    )
+    assert response.status_code == 302
+    assert sandbox.control("GET", "/settings").json()["settings"]["webhook_shape"] == "flat"
+    refused = sandbox.http.post(
+        sandbox.url + "/settings/webhook-shape", data={"webhook_shape": "envelope"}, timeout=10
+    )
+    assert refused.status_code == 400  # no CSRF token
+
+
+def test_customers_update_goes_to_every_subscriber_and_only_them(
+    sandbox: SandboxClient, receiver: Receiver
+) -> None:
+    sandbox.signup("42")
+    nobody = sandbox.control("POST", "/customers/42/customers-update")
+    assert nobody.status_code == 409
+    assert "subscribe with POST /v2/webhooks" in nobody.json()["error"]["message"]
+    sandbox.subscribe("customers/update", receiver.url)
+    sandbox.subscribe("customers/update", receiver.url + "?copy=2")
+    sent = sandbox.control("POST", "/customers/42/customers-update").json()["deliveries"]
+    assert [d["url"] for d in sent] == [receiver.url, receiver.url + "?copy=2"]
+    assert len(receiver.received) == 2
