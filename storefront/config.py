@@ -119,6 +119,12 @@ def settings_from_env(instance_path: Path) -> dict:
         "LOYALTYLION_TIMEOUT_READ": _float("LOYALTYLION_TIMEOUT_READ", 10.0),
         "LOYALTYLION_RATE_LIMIT": _float("LOYALTYLION_RATE_LIMIT", 18.0),
         "LOYALTYLION_WORKER_IN_PROCESS": _bool("LOYALTYLION_WORKER_IN_PROCESS", False),
+        # The identifiers of the custom rules the shop triggers, as created in
+        # LoyaltyLion (Manage > Rules > Custom): letters and "_" only.
+        "LOYALTYLION_REVIEW_RULE": os.environ.get("LOYALTYLION_REVIEW_RULE", "product_review"),
+        "LOYALTYLION_NEWSLETTER_RULE": os.environ.get(
+            "LOYALTYLION_NEWSLETTER_RULE", "newsletter_signup"
+        ),
         # Where LoyaltyLion posts webhooks, as the world reaches this shop (for
         # `flask --app storefront loyaltylion webhooks subscribe`).
         "LOYALTYLION_WEBHOOK_URL": os.environ.get("LOYALTYLION_WEBHOOK_URL", "").strip(),

@@ -17,7 +17,7 @@ from flask_login import current_user
 from storefront import events
 from storefront.extensions import db
 from storefront.loyaltylion import Customer, LoyaltyLion, OrderSnapshot, Shopper, sdk
-from storefront.loyaltylion.payloads import REVIEW, DiscountCode, order_create
+from storefront.loyaltylion.payloads import DiscountCode, order_create
 from storefront.models import Order, Review, ReviewStatus, User
 from storefront.money import parse_money
 from storefront.security import RequestContext
@@ -147,15 +147,18 @@ def _on_order_changed(_app, order: Order, **_):
     loyaltylion.record_order_updated(snapshot_of(order))
 
 
-# Custom rule, configured in LoyaltyLion with this identifier.
-# https://developers.loyaltylion.com/docs/installation/custom (custom rules)
-NEWSLETTER_RULE = "newsletter_signup"
+# Custom rules: the store triggers each by its identifier, set when the rule is created
+# in LoyaltyLion (letters and "_" only). Both identifiers are settings.
+# https://developers.loyaltylion.com/api-reference/v2/resources/activities/create-activity
+# https://help.loyaltylion.com/en/articles/1965598-activity-custom
 
 
 def _on_newsletter_subscribed(_app, user: User, **_):
     # One merchant_id per customer: opting out and in again is recognisably the same.
     loyaltylion.record_activity(
-        NEWSLETTER_RULE, customer_of(user), merchant_id=f"newsletter-{user.id}"
+        current_app.config["LOYALTYLION_NEWSLETTER_RULE"],
+        customer_of(user),
+        merchant_id=f"newsletter-{user.id}",
     )
 
 
@@ -167,9 +170,10 @@ def _on_customer_updated(_app, user: User, **_):
 
 
 def _on_review_submitted(_app, review: Review, context: RequestContext | None = None, **_):
-    # `$review` points stay pending until the moderation decision below.
+    # A custom rule with the "Trigger" approval method: its points stay pending until the
+    # moderation decision below approves or declines the activity.
     loyaltylion.record_activity(
-        REVIEW,
+        current_app.config["LOYALTYLION_REVIEW_RULE"],
         customer_of(review.customer),
         merchant_id=review.merchant_id,
         shopper=shopper_of(context),
@@ -181,7 +185,10 @@ def _on_review_moderated(_app, review: Review, **_):
         return
     state = "approved" if review.status == ReviewStatus.APPROVED else "declined"
     loyaltylion.record_activity_state(
-        REVIEW, review.merchant_id, state, customer_id=review.customer_id
+        current_app.config["LOYALTYLION_REVIEW_RULE"],
+        review.merchant_id,
+        state,
+        customer_id=review.customer_id,
     )
 
 

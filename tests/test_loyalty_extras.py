@@ -96,7 +96,7 @@ def test_a_review_sends_a_pending_review_activity(app, client, auth):
         review = db.session.execute(select(Review)).scalar_one()
         assert review.status == "pending"
         review_id = review.id
-    (event,) = [e for e in _events(app, "activity") if e[2]["name"] == "$review"]
+    (event,) = [e for e in _events(app, "activity") if e[2]["name"] == "product_review"]
     assert event[2]["merchant_id"] == f"review-{review_id}"
     # Not shown until approved.
     assert b"Lovely chocolatey cup" not in client.get("/products/house-blend").data
@@ -142,8 +142,8 @@ def test_approve_and_decline_send_the_matching_state(app, client, auth):
     )
     states = _events(app, "activity_state")
     assert states == [
-        ("activity_state", f"$review/review-{first}", {"state": "approved"}),
-        ("activity_state", f"$review/review-{second}", {"state": "declined"}),
+        ("activity_state", f"product_review/review-{first}", {"state": "approved"}),
+        ("activity_state", f"product_review/review-{second}", {"state": "declined"}),
     ]
     # A decision is final: no second state change.
     client.post(f"/admin/reviews/{first}/moderate", data={"decline": "Decline"})
@@ -226,3 +226,12 @@ def test_closing_needs_the_password_and_the_confirmation(app, client, auth):
     )
     with app.app_context():
         assert db.session.get(User, user_id(app, "customer@example.com")).closed_at is None
+
+
+def test_the_review_rule_is_a_setting(app, client, auth):
+    # The identifier of the custom rule the merchant created in LoyaltyLion.
+    app.config["LOYALTYLION_REVIEW_RULE"] = "write_a_review"
+    auth.login()
+    _review(client)
+    names = _activity_names(app)
+    assert names == ["write_a_review"]

@@ -127,7 +127,7 @@ class LoyaltyLionClient:
     # -- endpoints -----------------------------------------------------------------------
 
     def track_activity(self, payload: Mapping[str, Any]) -> None:
-        """POST /v2/activities → 201. Signups ($signup), reviews ($review), custom rules.
+        """POST /v2/activities → 201. Signups ($signup) and custom rules (newsletter, reviews).
         https://developers.loyaltylion.com/api-reference/v2/resources/activities/create-activity
         """
         self.request("POST", "/v2/activities", json=payload)

@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 SIGNUP = "$signup"
-REVIEW = "$review"
 
 PAYMENT_STATUSES = ("not_paid", "partially_paid", "paid")
 REFUND_STATUSES = ("not_refunded", "partially_refunded", "refunded")

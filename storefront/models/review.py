@@ -20,7 +20,7 @@ class ReviewStatus(StrEnum):
 
 class Review(db.Model):
     """A customer's product review. Shown once a store admin approves it; LoyaltyLion's
-    `$review` rule pays points that stay pending until the same moderation decision."""
+    `product_review` rule pays points that stay pending until the same moderation decision."""
 
     __tablename__ = "reviews"
     __table_args__ = (CheckConstraint("rating BETWEEN 1 AND 5", name="review_rating_range"),)
@@ -39,5 +39,5 @@ class Review(db.Model):
 
     @property
     def merchant_id(self) -> str:
-        """The `$review` activity's merchant_id: how its state is changed later."""
+        """The `product_review` activity's merchant_id: how its state is changed later."""
         return f"review-{self.id}"

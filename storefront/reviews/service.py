@@ -1,6 +1,7 @@
 """Product reviews: written by customers, shown once a store admin approves them.
 
-Each review is a LoyaltyLion `$review` activity with the review's id as merchant_id;
+Each review is an activity of the custom rule LOYALTYLION_REVIEW_RULE (`product_review`),
+with the review's id as merchant_id;
 its points stay pending until moderation approves or declines it.
 Docs: https://developers.loyaltylion.com/api-reference/v2/resources/activities/update-activity
 """
@@ -45,7 +46,7 @@ def has_reviewed(customer: User, product: Product) -> bool:
 def submit_review(
     customer: User, product: Product, *, rating: int, body: str, context: RequestContext
 ) -> Review:
-    """Store a pending review and owe LoyaltyLion its `$review` activity. Commits."""
+    """Store a pending review and owe LoyaltyLion its `product_review` activity. Commits."""
     if has_reviewed(customer, product):
         raise ReviewError("You have already reviewed this product. Thank you!")
     review = Review(product=product, customer=customer, rating=rating, body=body)

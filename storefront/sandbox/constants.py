@@ -32,9 +32,9 @@ CANCELLATION_STATUSES = ("not_cancelled", "cancelled")
 ACTIVITY_STATES = ("pending", "approved", "declined", "void")
 ACTIVITY_UPDATE_STATES = ("approved", "declined", "void")
 
-# Built-in activity names (they carry a `$`).
+# The built-in activity the sandbox knows (built-in names carry a `$`). Reviews are a
+# custom rule here: current docs list no `$review`, and the Reviews API is a preview.
 SIGNUP_ACTIVITY = "$signup"
-REVIEW_ACTIVITY = "$review"
 
 # Ledger vocabulary. A ledger row is a signed delta in one bucket (its state).
 LEDGER_STATES = ("pending", "approved", "void")
@@ -43,7 +43,6 @@ LEDGER_KINDS = (
     "purchase",
     "referral",
     "custom_rule",
-    "review",
     "points_added",
     "points_removed",
     "reward_claim",
@@ -113,10 +112,24 @@ DEFAULT_SETTINGS: dict = {
     "purchase_points_per_unit": 10,
     # Credited to the referrer when the referred customer's first order is paid.
     "referral_points": 300,
-    # `$review`: pending until the activity is approved.
-    "review_points": 25,
-    # Custom rules: activity name -> points; `once` = at most one award per customer.
-    "custom_rules": {"newsletter_signup": {"points": 50, "once": True}},
+    # Custom rules by identifier: `points`; `once` = at most one award per customer;
+    # `approval` "immediate" (approved at once) or "trigger" (pending until approved
+    # with PUT /v2/activities/{name}/{merchant_id}), as in LoyaltyLion's rule editor;
+    # `title`, what shoppers read.
+    "custom_rules": {
+        "newsletter_signup": {
+            "points": 50,
+            "once": True,
+            "approval": "immediate",
+            "title": "Join the newsletter",
+        },
+        "product_review": {
+            "points": 25,
+            "once": False,
+            "approval": "trigger",
+            "title": "Write a review",
+        },
+    },
     # Where the custom reward's fulfilment webhooks go; null = SANDBOX_SHOP_WEBHOOK_URL.
     "webhook_url": None,
     # "envelope" or "flat" (WEBHOOK_SHAPES); null = SANDBOX_WEBHOOK_SHAPE.

@@ -58,7 +58,7 @@ class Activity(db.Model):
     referral_id: Mapped[str | None] = mapped_column(String(255))
     tracking_id: Mapped[str | None] = mapped_column(String(255))
     site_id: Mapped[str | None] = mapped_column(String(64))
-    # The rule it matched ("signup", "review", "custom_rule"; "" for none), which is
+    # The rule it matched ("signup", "custom_rule"; "" for none), which is
     # also the ledger kind, and what it is worth (fixed when received; 0 = nothing).
     rule: Mapped[str] = mapped_column(String(32), default="")
     points: Mapped[int] = mapped_column(default=0)

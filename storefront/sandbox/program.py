@@ -13,6 +13,7 @@ the difference. Replaying the same order update therefore appends nothing.
 from __future__ import annotations
 
 import copy
+import re
 import secrets
 import string
 from dataclasses import dataclass
@@ -26,7 +27,6 @@ from sqlalchemy import case, delete, func, select
 from storefront.sandbox.constants import (
     DEFAULT_SETTINGS,
     DEFAULT_WEBHOOK_PATH,
-    REVIEW_ACTIVITY,
     SIGNUP_ACTIVITY,
     WEBHOOK_SHAPES,
 )
@@ -111,16 +111,29 @@ def _is_count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
+# "only letters and '_' underscores can be used here, no numbers please!"
+# https://help.loyaltylion.com/en/articles/1965598-activity-custom
+_RULE_IDENTIFIER = re.compile(r"[A-Za-z_]+")
+APPROVALS = ("immediate", "trigger")
+
+
 def _custom_rules_problem(value: Any) -> str | None:
     if not isinstance(value, dict):
-        return 'must be an object like {"newsletter_signup": {"points": 50, "once": true}}'
+        return (
+            'must be an object like {"newsletter_signup": {"points": 50, "once": true, '
+            '"approval": "immediate"}}'
+        )
     for name, rule in value.items():
-        if not name or "$" in name:
-            return f"{name!r}: custom rule names have no '$' (those are built-in)"
+        if not _RULE_IDENTIFIER.fullmatch(name or ""):
+            return f"{name!r}: a custom rule identifier has only letters and '_'"
         if not isinstance(rule, dict) or not _is_count(rule.get("points")):
             return f"{name!r}: needs an integer 'points' >= 0"
         if not isinstance(rule.get("once", False), bool):
             return f"{name!r}: 'once' must be a boolean"
+        if rule.get("approval", "immediate") not in APPROVALS:
+            return f"{name!r}: 'approval' must be one of {', '.join(APPROVALS)}"
+        if not isinstance(rule.get("title", ""), str):
+            return f"{name!r}: 'title' must be a string"
     return None
 
 
@@ -316,12 +329,7 @@ def reconcile(
 # ------------------------------------------------------------------------ activities
 
 # Rule keys stored on Activity.rule; they are also the ledger kinds.
-_RULE_SIGNUP, _RULE_REVIEW, _RULE_CUSTOM = "signup", "review", "custom_rule"
-
-
-def _default_state(name: str) -> str:
-    # Reviews wait for moderation; everything else counts at once.
-    return "pending" if name == REVIEW_ACTIVITY else "approved"
+_RULE_SIGNUP, _RULE_CUSTOM = "signup", "custom_rule"
 
 
 def _activity_target(activity: Activity) -> tuple[int, int]:
@@ -332,7 +340,9 @@ def _activity_target(activity: Activity) -> tuple[int, int]:
 
 
 def record_activity(body: dict[str, Any], site_id: str | None) -> tuple[Activity, list[str]]:
-    """POST /v2/activities. Always recorded; what it earns depends on the rules."""
+    """POST /v2/activities. Always recorded; what it earns depends on the rules.
+    https://developers.loyaltylion.com/api-reference/v2/resources/activities/create-activity
+    """
     warnings: list[str] = []
     name = body["name"]
     customer = ensure_customer(
@@ -340,7 +350,8 @@ def record_activity(body: dict[str, Any], site_id: str | None) -> tuple[Activity
         body["customer_email"],
         source=name if name == SIGNUP_ACTIVITY else "activity",
     )
-    # LoyaltyLion: `guest` defaults to true, and guests earn nothing from activities.
+    # `guest` "The default is true"; guests earn nothing from activities and "will not
+    # receive those points retroactively after signing up to the program".
     guest = body.get("guest", True)
     if "guest" not in body:
         warnings.append(
@@ -348,22 +359,16 @@ def record_activity(body: dict[str, Any], site_id: str | None) -> tuple[Activity
         )
     if guest is False:
         enroll(customer)
-
-    merchant_id = body.get("merchant_id")
-    original = None
-    if merchant_id:
-        original = db.session.execute(
-            select(Activity)
-            .where(Activity.name == name, Activity.merchant_id == merchant_id)
-            .order_by(Activity.id)
-            .limit(1)
-        ).scalar_one_or_none()
+    if "state" in body:
+        # "This field is no longer supported and will be ignored. Tracked activities will
+        # have an initial state according to the matching rule."
+        warnings.append("state is no longer supported and was ignored: the rule decides it")
 
     activity = Activity(
         name=name,
         customer_id=customer.id,
-        merchant_id=merchant_id,
-        state=body.get("state") or _default_state(name),
+        merchant_id=body.get("merchant_id"),
+        state="approved",
         guest=guest,
         date=body.get("date"),
         properties=body.get("properties"),
@@ -378,10 +383,15 @@ def record_activity(body: dict[str, Any], site_id: str | None) -> tuple[Activity
         note = _apply_referral(customer, body.get("referral_id"))
         if note:
             notes.append(note)
+    if activity.merchant_id and _earlier_with_merchant_id(name, activity.merchant_id):
+        # The docs promise no de-duplication on merchant_id: a re-sent activity counts
+        # again (a rule's own limit aside). So must the shop never re-send one blindly.
+        notes.append("same name and merchant_id as an earlier activity: counted again")
 
-    rule, points = _rule_for(name, customer, original, notes)
+    rule, points, state = _rule_for(name, customer, notes)
     activity.rule = rule
     activity.points = points
+    activity.state = state
     db.session.add(activity)
     db.session.flush()
     if points > 0:
@@ -399,18 +409,25 @@ def record_activity(body: dict[str, Any], site_id: str | None) -> tuple[Activity
     return activity, warnings
 
 
-def _rule_for(
-    name: str, customer: Customer, original: Activity | None, notes: list[str]
-) -> tuple[str, int]:
-    """(ledger kind, points) this activity is worth; explains a 0 in `notes`."""
+def _earlier_with_merchant_id(name: str, merchant_id: str) -> Activity | None:
+    return db.session.execute(
+        select(Activity)
+        .where(Activity.name == name, Activity.merchant_id == merchant_id)
+        .order_by(Activity.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def _rule_for(name: str, customer: Customer, notes: list[str]) -> tuple[str, int, str]:
+    """(ledger kind, points, initial state) the activity earns; explains a 0 in `notes`.
+
+    The initial state is the rule's: a custom rule's approval method is "Immediate"
+    (approved) or "Trigger" (pending until approved through Update Activity).
+    https://help.loyaltylion.com/en/articles/1965598-activity-custom
+    """
     program = settings()
-    if original is not None:
-        notes.append(
-            f"repeat of activity #{original.id} (same name and merchant_id): nothing awarded"
-        )
-        return "", 0
     if name == SIGNUP_ACTIVITY:
-        rule, points = _RULE_SIGNUP, program["signup_points"]
+        rule, points, state = _RULE_SIGNUP, program["signup_points"], "approved"
         already = db.session.execute(
             select(LedgerEntry.id)
             .where(LedgerEntry.customer_id == customer.id, LedgerEntry.kind == _RULE_SIGNUP)
@@ -418,12 +435,11 @@ def _rule_for(
         ).first()
         if already:
             notes.append("duplicate $signup: nothing awarded twice")
-            return rule, 0
-    elif name == REVIEW_ACTIVITY:
-        rule, points = _RULE_REVIEW, program["review_points"]
+            return rule, 0, state
     elif name in program["custom_rules"]:
         config = program["custom_rules"][name]
         rule, points = _RULE_CUSTOM, config["points"]
+        state = "pending" if config.get("approval") == "trigger" else "approved"
         if config.get("once"):
             earlier = db.session.execute(
                 select(Activity.id)
@@ -436,43 +452,53 @@ def _rule_for(
             ).first()
             if earlier:
                 notes.append(f"{name} pays out once per customer: nothing awarded")
-                return rule, 0
+                return rule, 0, state
     else:
-        notes.append(f"no rule named {name!r} is configured: recorded, nothing awarded")
-        return "", 0
+        hint = (
+            "the sandbox's only built-in activity is $signup"
+            if name.startswith("$")
+            else "configure it under custom_rules"
+        )
+        notes.append(f"no rule named {name!r} ({hint}): recorded, nothing awarded")
+        return "", 0, "approved"
     if not customer.enrolled:
         notes.append('guest activity: nothing awarded (send "guest": false for account holders)')
-        return rule, 0
-    return rule, points
+        return rule, 0, state
+    return rule, points, state
 
 
-def set_activity_state(name: str, merchant_id: str, state: str) -> Activity:
-    """PUT /v2/activities/{name}/{merchant_id}: approve, decline or void."""
-    activity = db.session.execute(
-        select(Activity)
-        .where(Activity.name == name, Activity.merchant_id == merchant_id)
-        .order_by(Activity.id)
-        .limit(1)
-    ).scalar_one_or_none()
-    if activity is None:
+def set_activity_state(name: str, merchant_id: str, state: str) -> list[Activity]:
+    """PUT /v2/activities/{name}/{merchant_id}: approve, decline or void. Every activity
+    with that name and merchant_id moves (a re-sent one too).
+    https://developers.loyaltylion.com/api-reference/v2/resources/activities/update-activity
+    """
+    activities = list(
+        db.session.execute(
+            select(Activity)
+            .where(Activity.name == name, Activity.merchant_id == merchant_id)
+            .order_by(Activity.id)
+        ).scalars()
+    )
+    if not activities:
         raise SandboxError(
             404,
             f"No {name} activity with merchant_id {merchant_id}: "
             "create it with POST /v2/activities (with that merchant_id) first",
             {"merchant_id": ["not found"]},
         )
-    activity.state = state
-    if activity.points > 0:
-        pending, approved = _activity_target(activity)
-        reconcile(
-            activity.customer_id,
-            activity.rule,
-            pending=pending,
-            approved=approved,
-            activity_id=activity.id,
-            reason=f"{name} {merchant_id}: {state}",
-        )
-    return activity
+    for activity in activities:
+        activity.state = state
+        if activity.points > 0:
+            pending, approved = _activity_target(activity)
+            reconcile(
+                activity.customer_id,
+                activity.rule,
+                pending=pending,
+                approved=approved,
+                activity_id=activity.id,
+                reason=f"{name} {merchant_id}: {state}",
+            )
+    return activities
 
 
 # ---------------------------------------------------------------------------- orders

@@ -11,9 +11,16 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from storefront.sandbox.constants import REVIEW_ACTIVITY, SIGNUP_ACTIVITY
+from storefront.sandbox.constants import SIGNUP_ACTIVITY
 from storefront.sandbox.db import db, iso
-from storefront.sandbox.models import ClaimedReward, Customer, LedgerEntry, Order, Reward
+from storefront.sandbox.models import (
+    Activity,
+    ClaimedReward,
+    Customer,
+    LedgerEntry,
+    Order,
+    Reward,
+)
 from storefront.sandbox.program import balances, ledger, order_points, referral_url, settings
 from storefront.sandbox.rewards import all_rewards, claimed_rewards, stock
 
@@ -217,12 +224,27 @@ def ledger_entry(entry: LedgerEntry) -> dict[str, Any]:
 
 
 def customer_full(customer: Customer) -> dict[str, Any]:
-    """Balances + ledger + claims (GET /_sandbox/customers/<merchant_id>)."""
+    """Balances + ledger + claims + activities (GET /_sandbox/customers/<merchant_id>)."""
+    activities = db.session.execute(
+        select(Activity).where(Activity.customer_id == customer.id).order_by(Activity.id)
+    ).scalars()
     return {
         "customer": customer_resource(customer),
         "balances": balances(customer).as_dict(),
         "ledger": [ledger_entry(e) for e in ledger(customer)],
         "claimed_rewards": [claimed_reward_resource(c) for c in claimed_rewards(customer)],
+        "activities": [
+            {
+                "id": a.id,
+                "name": a.name,
+                "merchant_id": a.merchant_id,
+                "state": a.state,
+                "points": a.points,
+                "outcome": a.outcome,
+                "created_at": iso(a.created_at),
+            }
+            for a in activities
+        ],
     }
 
 
@@ -246,12 +268,10 @@ def program_rules() -> list[dict[str, Any]]:
             "points": program["referral_points"],
             "description": "When your friend's first order is paid",
         },
-        {"name": REVIEW_ACTIVITY, "title": "Write a review", "points": program["review_points"]},
     ]
     for name, rule in program["custom_rules"].items():
-        rules.append(
-            {"name": name, "title": name.replace("_", " ").capitalize(), "points": rule["points"]}
-        )
+        title = rule.get("title") or name.replace("_", " ").capitalize()
+        rules.append({"name": name, "title": title, "points": rule["points"]})
     return [rule for rule in rules if rule["points"] > 0]
 
 

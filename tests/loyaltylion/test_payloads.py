@@ -188,11 +188,10 @@ def test_custom_rule_activity_minimal_leaves_optional_fields_out():
     }
 
 
-def test_review_activity_uses_the_builtin_name():
-    body = activity(payloads.REVIEW, CUSTOMER, date=WHEN, merchant_id="rev-7")
+def test_a_review_is_a_custom_rule_activity_with_its_merchant_id():
+    body = activity("product_review", CUSTOMER, date=WHEN, merchant_id="review-7")
     assert_valid("activity", body)
-    assert body["name"] == "$review"
-    assert body["merchant_id"] == "rev-7"
+    assert (body["name"], body["merchant_id"]) == ("product_review", "review-7")
 
 
 def test_activity_guest_flag_passes_through():

@@ -28,7 +28,7 @@ def _setup_order(client: SandboxClient) -> None:
 
 def _setup_review(client: SandboxClient) -> None:
     body = {
-        "name": "$review",
+        "name": "product_review",
         "customer_id": "42",
         "customer_email": "42@example.com",
         "merchant_id": "review-7",
@@ -83,7 +83,7 @@ ENDPOINTS = [
     Endpoint(
         "update-activity",
         "PUT",
-        "/v2/activities/$review/review-7",
+        "/v2/activities/product_review/review-7",
         {"state": "approved"},
         204,
         required=("state",),
@@ -376,7 +376,7 @@ def test_updating_an_order_before_creating_it_is_404(sandbox: SandboxClient) -> 
 
 
 def test_changing_an_unknown_activity_is_404(sandbox: SandboxClient) -> None:
-    response = sandbox.api("PUT", "/v2/activities/$review/nope", {"state": "approved"})
+    response = sandbox.api("PUT", "/v2/activities/product_review/nope", {"state": "approved"})
     assert response.status_code == 404
     assert response.json()["error"]["details"] == {"merchant_id": ["not found"]}
 

@@ -1,7 +1,7 @@
 """The program's rules and the append-only ledger, driven through the Admin API.
 
 Default program: signup 200; 10 points per whole 1.00 of (total - shipping),
-pending until paid; referral 300; $review 25 (pending until approved);
+pending until paid; referral 300; product_review 25 (a custom rule, pending until approved);
 newsletter_signup 50 once.
 """
 
@@ -128,7 +128,7 @@ def test_a_guest_order_earns_no_points(sandbox: SandboxClient) -> None:
 def test_review_points_wait_for_approval(sandbox: SandboxClient) -> None:
     sandbox.signup("42")
     body = {
-        "name": "$review",
+        "name": "product_review",
         "customer_id": "42",
         "customer_email": "42@example.com",
         "merchant_id": "review-1",
@@ -137,25 +137,25 @@ def test_review_points_wait_for_approval(sandbox: SandboxClient) -> None:
     assert sandbox.api("POST", "/v2/activities", body).status_code == 201
     assert sandbox.balances("42")["pending"] == 25
 
-    put = sandbox.api("PUT", "/v2/activities/$review/review-1", {"state": "approved"})
+    put = sandbox.api("PUT", "/v2/activities/product_review/review-1", {"state": "approved"})
     assert put.status_code == 204
     assert sandbox.balances("42") == {"approved": 225, "pending": 0, "spent": 0, "lifetime": 225}
 
-    sandbox.api("PUT", "/v2/activities/$review/review-1", {"state": "void"})
+    sandbox.api("PUT", "/v2/activities/product_review/review-1", {"state": "void"})
     assert sandbox.balances("42")["approved"] == 200
 
 
 def test_a_declined_review_removes_its_pending_points(sandbox: SandboxClient) -> None:
     sandbox.signup("42")
     body = {
-        "name": "$review",
+        "name": "product_review",
         "customer_id": "42",
         "customer_email": "42@example.com",
         "merchant_id": "review-2",
         "guest": False,
     }
     sandbox.api("POST", "/v2/activities", body)
-    sandbox.api("PUT", "/v2/activities/$review/review-2", {"state": "declined"})
+    sandbox.api("PUT", "/v2/activities/product_review/review-2", {"state": "declined"})
     assert sandbox.balances("42") == {"approved": 200, "pending": 0, "spent": 0, "lifetime": 200}
 
 
