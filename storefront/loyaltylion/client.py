@@ -14,13 +14,15 @@ import email.utils
 import logging
 import time
 from collections.abc import Mapping
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 import requests
+import urllib3
 
 from storefront.loyaltylion.errors import ConfigurationError, PermanentError, RetryableError
+from storefront.loyaltylion.payloads import iso8601
 
 log = logging.getLogger(__name__)
 
@@ -97,21 +99,25 @@ class LoyaltyLionClient:
     ) -> requests.Response:
         """Send one request; return the 2xx response or raise a typed error."""
         query = dict(params or {})
-        if self.site_id is not None:
-            query.setdefault("site_id", self.site_id)
         url = f"{self.api_url}{path}"
         try:
             response = self.session.request(
                 method, url, json=json, params=query or None, timeout=self.timeout
             )
-        except requests.Timeout as error:
+        except requests.ConnectTimeout as error:  # never connected: nothing was sent
+            raise RetryableError(f"{method} {path}: timed out connecting") from error
+        except requests.Timeout as error:  # sent, and no answer in time
             raise RetryableError(
-                f"{method} {path}: timed out ({error.__class__.__name__})"
+                f"{method} {path}: timed out ({error.__class__.__name__})", ambiguous=True
             ) from error
         except requests.ConnectionError as error:
-            raise RetryableError(f"{method} {path}: connection failed") from error
+            raise RetryableError(
+                f"{method} {path}: connection failed", ambiguous=not _never_connected(error)
+            ) from error
         except requests.RequestException as error:
-            raise RetryableError(f"{method} {path}: {error.__class__.__name__}") from error
+            raise RetryableError(
+                f"{method} {path}: {error.__class__.__name__}", ambiguous=True
+            ) from error
 
         if response.status_code < 300:
             return response
@@ -121,16 +127,38 @@ class LoyaltyLionClient:
                 f"{method} {path}: {response.status_code} {message}",
                 status=response.status_code,
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                # A 5xx may come after the work was done; a 408, 425 or 429 is a refusal.
+                ambiguous=response.status_code >= 500,
             )
         raise PermanentError(message, status=response.status_code, details=details)
 
     # -- endpoints -----------------------------------------------------------------------
 
+    def _site(self) -> dict[str, str]:
+        """`?site_id=`, for the endpoints that document it (create activity, create order):
+        "only required for programs that have multiple sites"."""
+        return {"site_id": self.site_id} if self.site_id is not None else {}
+
     def track_activity(self, payload: Mapping[str, Any]) -> None:
         """POST /v2/activities → 201. Signups ($signup) and custom rules (newsletter, reviews).
         https://developers.loyaltylion.com/api-reference/v2/resources/activities/create-activity
         """
-        self.request("POST", "/v2/activities", json=payload)
+        self.request("POST", "/v2/activities", json=payload, params=self._site())
+
+    def list_activities(
+        self, created_at_min: datetime | None = None, cursor: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """GET /v2/activities, 500 at a time, newest first: one page and the next cursor.
+        The documented filters are dates and since_id, not merchant_id or customer.
+        https://developers.loyaltylion.com/api-reference/v2/resources/activities/list-activities
+        """
+        params: dict[str, Any] = {"limit": 500}
+        if cursor:
+            params["cursor"] = cursor
+        elif created_at_min is not None:
+            params["created_at_min"] = iso8601(created_at_min)
+        data = self.request("GET", "/v2/activities", params=params).json()
+        return list(data.get("activities", [])), (data.get("cursor") or {}).get("next")
 
     def update_activity_state(self, name: str, merchant_id: str, state: str) -> None:
         """PUT /v2/activities/{name}/{merchant_id} {"state": ...} → 204.
@@ -143,7 +171,7 @@ class LoyaltyLionClient:
         """POST /v2/orders → 201.
         https://developers.loyaltylion.com/api-reference/v2/resources/orders/create-order
         """
-        self.request("POST", "/v2/orders", json=payload)
+        self.request("POST", "/v2/orders", json=payload, params=self._site())
 
     def update_order(self, merchant_id: str, payload: Mapping[str, Any]) -> None:
         """PUT /v2/orders/{merchant_id} → 204. A full, idempotent state update.
@@ -194,6 +222,12 @@ class LoyaltyLionClient:
 
     def close(self) -> None:
         self.session.close()
+
+
+def _never_connected(error: requests.ConnectionError) -> bool:
+    """A refused or unresolvable connection: the request never left this machine."""
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return isinstance(reason, urllib3.exceptions.NewConnectionError)
 
 
 def _error_envelope(response: requests.Response) -> tuple[str, dict]:

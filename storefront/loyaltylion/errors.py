@@ -15,12 +15,21 @@ class RetryableError(LoyaltyLionError):
     """Timeout, connection failure, 408, 429 or 5xx: the same request may succeed later."""
 
     def __init__(
-        self, message: str, *, status: int | None = None, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        ambiguous: bool = False,
     ):
         super().__init__(message)
         self.status = status
         # Seconds the server asked us to wait (429/503 Retry-After), if it said.
         self.retry_after = retry_after
+        # The request may have been carried out: it went out and no clear answer came
+        # back (a read timeout, a dropped connection, a 5xx). A refused connection or a
+        # 429 is not ambiguous: nothing was done.
+        self.ambiguous = ambiguous
 
 
 class PermanentError(LoyaltyLionError):

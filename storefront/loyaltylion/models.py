@@ -64,6 +64,9 @@ class OutboxEvent(Base):
     locked_by: Mapped[str | None] = mapped_column(String(64))
     last_error: Mapped[str | None] = mapped_column(Text)
     last_status: Mapped[int | None]
+    # Set when an attempt went out and got no clear answer (a read timeout, a 5xx):
+    # LoyaltyLion may have recorded it. An activity is looked up before it is sent again.
+    unconfirmed_since: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
 

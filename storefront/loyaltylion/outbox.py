@@ -362,6 +362,8 @@ class Deliverer:
         except RetryableError as error:
             if error.status == 429:
                 self.pacer.pause(error.retry_after if error.retry_after is not None else 1.0)
+            if error.ambiguous and event.unconfirmed_since is None:
+                self._mark_unconfirmed(event)
             if event.attempts >= self.policy.max_attempts:
                 return self._finish(
                     event, DEAD, f"gave up after {event.attempts} attempts: {error}", error.status
@@ -407,6 +409,16 @@ class Deliverer:
         if event.kind in FULL_STATE_KINDS:
             self._supersede_before(event)
         return outcome
+
+    def _mark_unconfirmed(self, event: OutboxEvent) -> None:
+        now = self.clock()
+        self.session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id == event.id, OutboxEvent.unconfirmed_since.is_(None))
+            .values(unconfirmed_since=now)
+            .execution_options(synchronize_session=False)
+        )
+        event.unconfirmed_since = now
 
     def _supersede_before(self, event: OutboxEvent) -> None:
         """A full-state event went through: dead ones of its kind before it are moot."""
@@ -460,6 +472,8 @@ class Deliverer:
     def _send(self, event: OutboxEvent) -> None:
         payload = json.loads(event.payload)
         if event.kind == KIND_ACTIVITY:
+            if event.unconfirmed_since is not None and self._already_recorded(event, payload):
+                return
             self._call(self.client.track_activity, payload)
         elif event.kind == KIND_ACTIVITY_STATE:
             name, _, merchant_id = (event.target or "").partition("/")
@@ -472,6 +486,61 @@ class Deliverer:
             self._update_order(event, payload)
         else:
             raise PermanentError(f"unknown event kind {event.kind!r}", status=0)
+
+    # How far back through List Activities a look-up goes (500 a page) before giving up.
+    LOOKUP_MAX_PAGES = 50
+
+    def _already_recorded(self, event: OutboxEvent, payload: dict[str, Any]) -> bool:
+        """An earlier send of this activity got no clear answer: did LoyaltyLion record it?
+
+        Re-sending would credit it twice (nothing in the docs de-duplicates activities on
+        merchant_id), so look for it first in List Activities, which filters by date only:
+        page back through what was recorded since a little before the event was queued,
+        matching merchant_id (and the rule's name, when it has one). Without a
+        merchant_id there is nothing to look for, and it is re-sent: give every activity
+        a unique, stable merchant_id. A program so busy that the look-up cannot finish
+        gets a RetryableError: better to ask again later than to credit twice.
+        """
+        merchant_id, name = payload.get("merchant_id"), payload["name"]
+        if not merchant_id:
+            log.warning(
+                "LoyaltyLion event %s: re-sending an activity without a merchant_id; if the "
+                "first send was recorded, it is credited twice",
+                event.id,
+            )
+            return False
+        since = event.created_at - timedelta(minutes=2)  # clock skew between the two sides
+        cursor = None
+        for _ in range(self.LOOKUP_MAX_PAGES):
+            try:
+                items, cursor = self._call(self.client.list_activities, since, cursor)
+            except PermanentError as error:
+                # A key without read access to activities, say: no way to tell.
+                log.warning(
+                    "LoyaltyLion event %s: could not look activity %s %s up (%s); sending it "
+                    "again, which credits it twice if the first send was recorded",
+                    event.id,
+                    name,
+                    merchant_id,
+                    error,
+                )
+                return False
+            for item in items:
+                rule_name = (item.get("rule") or {}).get("name")
+                if item.get("merchant_id") == merchant_id and rule_name in (name, None):
+                    log.info(
+                        "LoyaltyLion recorded activity %s %s on an earlier attempt: "
+                        "not sending it again",
+                        name,
+                        merchant_id,
+                    )
+                    return True
+            if not cursor:
+                return False
+        raise RetryableError(
+            f"could not tell whether activity {name} {merchant_id} was recorded: more than "
+            f"{self.LOOKUP_MAX_PAGES} pages of activities since {since:%Y-%m-%d %H:%M} UTC"
+        )
 
     def _create_order(self, payload: dict[str, Any]) -> None:
         """POST the order; if LoyaltyLion refuses because it already has it, that's done."""

@@ -23,9 +23,10 @@ from storefront.sandbox.auth import authenticate
 from storefront.sandbox.db import db
 from storefront.sandbox.errors import SandboxError, envelope, error_response
 from storefront.sandbox.faults import Fault
-from storefront.sandbox.models import Customer, Order
+from storefront.sandbox.models import Activity, Customer, Order
 from storefront.sandbox.pagination import decode_cursor, page, parse_datetime, parse_limit
 from storefront.sandbox.resources import (
+    activity_resource,
     claimed_reward_resource,
     customer_resource,
     order_detail,
@@ -66,6 +67,7 @@ def _gate() -> Response | None:
             "HTTP Basic (site token + secret) is deprecated: LoyaltyLion supports it until "
             "2027-01-10; use an API key as a Bearer token"
         )
+    _check_site_id()
     wait = runtime().limiter.hit(credential.rate_key)
     if wait is not None:
         raise SandboxError(
@@ -158,8 +160,38 @@ def _warn(warnings: list[str]) -> None:
         call.warnings.extend(warnings)
 
 
+# The endpoints that document `?site_id=` ("Create the activity/order in the specified
+# site. This is only required for programs that have multiple sites"): Create Activity
+# and Create Order (and the Reviews API, not implemented here).
+# https://developers.loyaltylion.com/api-reference/v2/resources/activities/create-activity
+# https://developers.loyaltylion.com/api-reference/v2/resources/orders/create-order
+SITE_ID_ENDPOINTS = ("sandbox_api.create_activity", "sandbox_api.create_order")
+
+
+def _check_site_id() -> None:
+    """`site_id` is a number, and only where documented. Sandbox choice: elsewhere it is
+    a 400 rather than ignored, so a client that adds it everywhere is caught."""
+    if "site_id" not in request.args:
+        return
+    call = reqlog.current() or reqlog.begin()
+    if request.endpoint not in SITE_ID_ENDPOINTS:
+        call.verdict = "invalid"
+        call.errors = {"site_id": ["not a parameter of this endpoint"]}
+        raise SandboxError(
+            400,
+            f"site_id is not a parameter of {request.method} {request.path}: LoyaltyLion "
+            "documents it on create activity and create order only",
+            call.errors,
+            verdict="invalid",
+        )
+    if not request.args["site_id"].isdigit():
+        call.verdict = "invalid"
+        call.errors = {"site_id": [f"must be a number (got {request.args['site_id']!r})"]}
+        raise SandboxError(400, "site_id must be a number", call.errors, verdict="invalid")
+
+
 def _site_id() -> str | None:
-    # Multi-site programs send ?site_id=; accepted, recorded, otherwise ignored.
+    # Recorded on the activity or order; the sandbox has one site, so it changes nothing.
     return request.args.get("site_id")
 
 
@@ -219,6 +251,34 @@ def create_activity() -> Response:
     _activity, warnings = program.record_activity(body, _site_id())
     _warn(warnings)
     return _empty(201)
+
+
+_ACTIVITY_DATE_FILTERS = {
+    "created_at_min": True,
+    "created_at_max": False,
+}
+
+
+# https://developers.loyaltylion.com/api-reference/v2/resources/activities/list-activities
+@bp.get("/activities")
+def list_activities() -> Any:
+    """Newest first; filters since_id, created_at_min, created_at_max (the documented
+    ones: there is no filter by merchant_id or customer)."""
+    limit = parse_limit(request.args.get("limit"))
+    cursor = decode_cursor(request.args["cursor"]) if request.args.get("cursor") else None
+    filters = cursor["filters"] if cursor else _filters((*_ACTIVITY_DATE_FILTERS, "since_id"))
+    stmt = select(Activity)
+    for key, at_least in _ACTIVITY_DATE_FILTERS.items():
+        when = parse_datetime(key, filters.get(key))
+        if when is not None:
+            column = Activity.created_at
+            stmt = stmt.where(column >= when if at_least else column <= when)
+    if filters.get("since_id"):
+        if not filters["since_id"].isdigit():
+            raise SandboxError(400, "since_id must be an integer", {"since_id": ["not an integer"]})
+        stmt = stmt.where(Activity.id > int(filters["since_id"]))
+    rows, cursors = page(Activity, stmt, limit=limit, cursor=cursor, filters=filters)
+    return {"activities": [activity_resource(a) for a in rows], "cursor": cursors}
 
 
 # https://developers.loyaltylion.com/api-reference/v2/resources/activities/update-activity

@@ -72,6 +72,35 @@ def customer_resource(customer: Customer) -> dict[str, Any]:
     }
 
 
+# https://developers.loyaltylion.com/api-reference/v2/resources/activities/list-activities
+def activity_resource(activity: Activity) -> dict[str, Any]:
+    customer = activity.customer
+    b = balances(customer)
+    # `rule` is always there; "When an activity is not linked to a rule, id and name will
+    # be null". The sandbox has no rule ids: the activity's name stands in.
+    linked = bool(activity.rule)
+    return {
+        "id": activity.id,
+        "merchant_id": activity.merchant_id,
+        "value": activity.points,
+        "state": activity.state,
+        "customer": {
+            "id": customer.id,
+            "merchant_id": customer.merchant_id,
+            "email": customer.email,
+            "points_pending": b.pending,
+            "points_approved": b.approved,
+            "points_spent": b.spent,
+        },
+        "created_at": iso(activity.created_at),
+        "rule": {
+            "id": None,
+            "name": activity.name if linked else None,
+            "title": activity.name if linked else None,
+        },
+    }
+
+
 def _total_discounts(order: Order) -> str:
     total = sum((Decimal(entry["amount"]) for entry in order.discount_codes or []), Decimal("0"))
     return f"{total:.2f}"

@@ -48,10 +48,10 @@ def _stop_worker():
     loyaltylion.stop_worker()
 
 
-def deliver_all(app) -> None:
-    """Run the outbox until nothing is due (the clock ahead, past any backoff)."""
+def deliver_all(app, ahead: timedelta = timedelta(hours=2)) -> None:
+    """Run the outbox until nothing is due, the clock `ahead` (past any backoff)."""
     with app.app_context():
-        deliverer = loyaltylion.make_deliverer(clock=lambda: utcnow() + timedelta(hours=2))
+        deliverer = loyaltylion.make_deliverer(clock=lambda: utcnow() + ahead)
         while deliverer.run_once(50).handled:
             pass
 

@@ -100,6 +100,22 @@ def create_recording_app(state: RecordingState) -> Flask:
     def activities():
         return "", 201
 
+    @app.get("/v2/activities")
+    def list_activities():
+        # Every activity recorded, newest first, on one page: enough for the look-up
+        # the outbox makes before re-sending one that got no clear answer.
+        with state.lock:
+            sent = [
+                c["body"]
+                for c in state.calls
+                if (c["method"], c["path"]) == ("POST", "/v2/activities") and c["status"] < 300
+            ]
+        items = [
+            {"id": n, "merchant_id": body.get("merchant_id"), "rule": {"name": body["name"]}}
+            for n, body in enumerate(sent, 1)
+        ]
+        return jsonify(activities=items[::-1], cursor={"prev": None, "next": None})
+
     @app.put("/v2/activities/<name>/<merchant_id>")
     def activity_state(name, merchant_id):
         return "", 204

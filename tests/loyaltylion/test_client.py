@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+import urllib3
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
@@ -287,11 +288,18 @@ def test_get_requests_send_no_body(client, transport):
         assert sent.request.body is None
 
 
-def test_site_id_is_added_to_every_request_when_configured(make_client, transport):
+# Documented on Create Activity and Create Order only ("only required for programs that
+# have multiple sites"); no other endpoint the client calls takes it.
+SITE_ID_PATHS = {("POST", "/v2/activities"), ("POST", "/v2/orders")}
+
+
+def test_site_id_goes_only_where_it_is_documented(make_client, transport):
     client = make_client(site_id=7)
     call_every_endpoint(client, transport)
     for sent in transport.sent:
-        assert sent.query == {"site_id": ["7"]}
+        expected = {"site_id": ["7"]} if (sent.method, sent.path) in SITE_ID_PATHS else {}
+        assert sent.query == expected, (sent.method, sent.path)
+    assert {(s.method, s.path) for s in transport.sent} >= SITE_ID_PATHS
 
 
 @pytest.mark.parametrize("site_id", [None, ""], ids=["none", "empty"])
@@ -428,6 +436,73 @@ def test_network_failures_are_retryable_without_status(client, transport, error)
     assert caught.value.retry_after is None
     assert caught.value.__cause__ is error
     assert "POST /v2/activities" in str(caught.value)
+
+
+def _refused() -> requests.ConnectionError:
+    """What requests raises when nothing listens: the request never left."""
+    reason = urllib3.exceptions.NewConnectionError(None, "Connection refused")
+    return requests.ConnectionError(urllib3.exceptions.MaxRetryError(None, "/", reason))
+
+
+def _dropped() -> requests.ConnectionError:
+    """What requests raises when the server closed the connection mid-answer."""
+    reason = urllib3.exceptions.ProtocolError("Connection aborted.", ConnectionResetError())
+    return requests.ConnectionError(reason)
+
+
+@pytest.mark.parametrize(
+    ("error", "ambiguous"),
+    [
+        (requests.ConnectTimeout("connect timed out"), False),
+        (_refused(), False),
+        (requests.ReadTimeout("read timed out"), True),
+        (_dropped(), True),
+    ],
+    ids=["connect-timeout", "refused", "read-timeout", "dropped"],
+)
+def test_a_failure_after_the_request_went_out_is_ambiguous(client, transport, error, ambiguous):
+    # Ambiguous: LoyaltyLion may have done it. The outbox looks an activity up before
+    # it sends it again.
+    transport.fail(error)
+    with pytest.raises(RetryableError) as caught:
+        client.track_activity({"name": "$signup"})
+    assert caught.value.ambiguous is ambiguous
+
+
+@pytest.mark.parametrize(
+    ("status", "ambiguous"), [(408, False), (429, False), (500, True), (503, True)]
+)
+def test_a_5xx_is_ambiguous_a_refusal_is_not(client, transport, status, ambiguous):
+    transport.reply(status, {"error": {"message": "no"}})
+    with pytest.raises(RetryableError) as caught:
+        client.track_activity({"name": "$signup"})
+    assert caught.value.ambiguous is ambiguous
+
+
+def test_list_activities_pages_by_date_then_by_cursor(client, transport):
+    transport.reply(200, {"activities": [{"id": 9, "merchant_id": "review-1"}],
+                          "cursor": {"prev": None, "next": "abc"}})
+    items, cursor = client.list_activities(datetime(2026, 11, 25, 18, 30, tzinfo=UTC))
+    assert (items, cursor) == ([{"id": 9, "merchant_id": "review-1"}], "abc")
+    assert (transport.last.method, transport.last.path) == ("GET", "/v2/activities")
+    assert transport.last.query == {"created_at_min": ["2026-11-25T18:30:00Z"], "limit": ["500"]}
+    transport.reply(200, {"activities": [], "cursor": {"prev": "x", "next": None}})
+    assert client.list_activities(cursor="abc") == ([], None)
+    assert transport.last.query == {"cursor": ["abc"], "limit": ["500"]}
+
+
+def test_webhook_subscriptions(client, transport):
+    hook = {"id": 3, "topic": "customers/update", "address": "https://shop.example/hook"}
+    transport.reply(200, {"webhooks": [hook]})
+    assert client.list_webhooks() == [hook]
+    transport.reply(201, {"webhook": hook})
+    assert client.create_webhook("customers/update", "https://shop.example/hook") == hook
+    assert json.loads(transport.last.request.body) == {
+        "webhook": {"topic": "customers/update", "address": "https://shop.example/hook"}
+    }
+    transport.reply(204)
+    client.delete_webhook(3)
+    assert (transport.last.method, transport.last.path) == ("DELETE", "/v2/webhooks/3")
 
 
 @pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
