@@ -9,28 +9,29 @@ Public API, also used by the shop's own payload tests:
 
 `SCHEMAS` maps a name to a plain dict schema:
 
-    activity        POST /v2/activities
-    activity_state  PUT  /v2/activities/{name}/{merchant_id}
-    order_create    POST /v2/orders
-    order_update    PUT  /v2/orders/{merchant_id}
-    points_add      POST /v2/customers/{merchant_id}/points
-    points_remove   POST /v2/customers/{merchant_id}/remove_points
-    claimed_reward  POST /v2/customers/{merchant_id}/claimed_rewards
+    activity        POST  /v2/activities
+    activity_state  PUT   /v2/activities/{name}/{merchant_id}
+    order_create    POST  /v2/orders
+    order_update    PUT   /v2/orders/{merchant_id}
+    points_add      POST  /v2/customers/{merchant_id}/points
+    points_remove   POST  /v2/customers/{merchant_id}/remove_points
+    claimed_reward  POST  /v2/customers/{merchant_id}/claimed_rewards
     customer_update PATCH /v2/customers/{merchant_id}
+    webhook_create  POST  /v2/webhooks
 
-Sources: /work/shared/loyaltylion-reference.md and the OpenAPI snippets on
-https://developers.loyaltylion.com/api-reference/v2/resources/ (one page per endpoint).
+Every rule carries where it comes from: `x-doc` is the LoyaltyLion page that documents
+it (each schema's and each field's), and `x-choice`, where there is one, is the
+sandbox's own decision where the docs are silent or looser (docs/sandbox.md lists them).
+Keywords starting with `x-` are annotations for humans, ignored by validators; `x-hint`
+is the wording used in error messages. tests/sandbox/test_schemas.py checks that every
+field has an `x-doc`, and feeds the documented examples and violations through.
 
-Choices (documented in docs/sandbox.md):
-- Unknown extra fields are allowed, as the real API tolerates them (its own docs
-  show e.g. `$magento_payload`); `unknown_fields()` lists them and the request log
-  shows them as warnings so typos in optional field names are still visible.
-- Optional fields must be left out rather than sent as `null` (except `reason`,
-  which the docs type as `string | null`).
-- `date` must be a full ISO 8601 date-time *with* a time zone (`Z` or an offset):
-  a naive time names no instant.
-- Keywords starting with `x-` are annotations for humans (ignored by validators):
-  `x-hint` is the wording used in error messages.
+General choices:
+- Unknown extra fields are allowed, as the real API tolerates them (its own docs show
+  `$magento_payload`); `unknown_fields()` lists them and the request log shows them as
+  warnings, so a misspelt optional field is still visible.
+- Optional fields must be left out rather than sent as `null` (except `reason`, which
+  the docs type as `string | null`).
 """
 
 from __future__ import annotations
@@ -49,24 +50,50 @@ from storefront.sandbox.constants import (
     REFUND_STATUSES,
 )
 
+_API = "https://developers.loyaltylion.com/api-reference/v2/resources"
+CREATE_ACTIVITY = f"{_API}/activities/create-activity"
+UPDATE_ACTIVITY = f"{_API}/activities/update-activity"
+CREATE_ORDER = f"{_API}/orders/create-order"
+UPDATE_ORDER = f"{_API}/orders/update-order"
+ADD_POINTS = f"{_API}/customers/add-points"
+REMOVE_POINTS = f"{_API}/customers/remove-points"
+REDEEM_REWARD = f"{_API}/customers/rewards/redeem-reward"
+UPDATE_CUSTOMER = f"{_API}/customers/update-customer"
+CREATE_WEBHOOK = f"{_API}/webhooks/create-webhook"
+CUSTOMERS_UPDATE_EVENT = (
+    "https://developers.loyaltylion.com/api-reference/v2/webhooks/events/customers-update"
+)
+
 # "1234.50", "0", "-3.5". Not 1234.5 (a number), "1,234.50" or "12.345".
 MONEY_PATTERN = r"^-?\d+(\.\d{1,2})?$"
 # Shape of an ISO 8601 date-time with a zone; the format checker also checks the
 # calendar (no month 13) when you validate through `validate()`.
 DATE_TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$"
 
+
+def rule(spec: dict[str, Any], doc: str, choice: str | None = None) -> dict[str, Any]:
+    """A field's rule, with the page it comes from and, if any, the sandbox's choice."""
+    annotated = {**spec, "x-doc": doc}
+    if choice:
+        annotated["x-choice"] = choice
+    return annotated
+
+
+# Money: "a decimal string without formatting, e.g. 99.99" (Create Order's fields).
 MONEY: dict[str, Any] = {
     "type": "string",
     "pattern": MONEY_PATTERN,
     "x-hint": 'a decimal string such as "1234.50" (not a number, no thousands separator, '
     "at most 2 decimals)",
 }
+MONEY_CHOICE = "at most 2 decimals: the docs' examples have two, and a store currency no more"
 DATE_TIME: dict[str, Any] = {
     "type": "string",
     "format": "date-time",
     "pattern": DATE_TIME_PATTERN,
     "x-hint": 'an ISO 8601 date-time with a time zone, such as "2026-11-25T18:30:00Z"',
 }
+DATE_CHOICE = "a time zone is required: a naive time names no instant"
 NON_EMPTY_STRING: dict[str, Any] = {"type": "string", "minLength": 1}
 STRING: dict[str, Any] = {"type": "string"}
 EMAIL: dict[str, Any] = {
@@ -74,9 +101,10 @@ EMAIL: dict[str, Any] = {
     "pattern": r"^[^@\s]+@[^@\s]+$",
     "x-hint": "an email address",
 }
+EMAIL_CHOICE = "shaped like an address (one @); the docs type it as a string"
 BOOLEAN: dict[str, Any] = {"type": "boolean", "x-hint": "a JSON boolean (true or false)"}
-# The docs type `birthday` as a string without a format; their customers/update
-# example shows "1970-01-01", so the sandbox asks for a real YYYY-MM-DD date.
+# The docs type `birthday` as a string (no null, no format); their customers/update
+# example shows "1970-01-01".
 BIRTHDAY: dict[str, Any] = {
     "type": "string",
     "format": "date",
@@ -89,59 +117,70 @@ def _enum(values: tuple[str, ...]) -> dict[str, Any]:
     return {"type": "string", "enum": list(values)}
 
 
-# The fields every tracked event may carry to help referral tracking.
-_TRACKING_FIELDS: dict[str, Any] = {
-    "ip_address": STRING,
-    "user_agent": STRING,
-    "referral_id": STRING,
-    "tracking_id": STRING,
-}
+def _tracking(doc: str) -> dict[str, Any]:
+    """The fields every tracked event may carry to help referral tracking."""
+    return {
+        "ip_address": rule(STRING, doc),
+        "user_agent": rule(STRING, doc),
+        "referral_id": rule(STRING, doc),
+        "tracking_id": rule(STRING, doc),
+    }
 
-# https://developers.loyaltylion.com/api-reference/v2/resources/activities/create-activity
+
 ACTIVITY: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "Create activity (POST /v2/activities)",
+    "x-doc": CREATE_ACTIVITY,
     "type": "object",
     "required": ["name", "customer_id", "customer_email"],
     "properties": {
-        "name": {**NON_EMPTY_STRING, "x-hint": 'an activity name such as "$signup"'},
-        # The docs' example sends a number here; the store's id as a string is the norm.
-        "customer_id": {
-            "type": ["string", "integer"],
-            "minLength": 1,
-            "x-hint": "the store's customer id (a string, or an integer)",
-        },
-        "customer_email": EMAIL,
-        "merchant_id": NON_EMPTY_STRING,
-        "date": DATE_TIME,
-        "properties": {"type": "object", "x-hint": "a JSON object"},
-        # Defaults to true in LoyaltyLion: account holders must send false.
-        "guest": BOOLEAN,
-        "state": _enum(ACTIVITY_STATES),
-        **_TRACKING_FIELDS,
+        "name": rule(
+            {**NON_EMPTY_STRING, "x-hint": 'an activity name such as "$signup"'}, CREATE_ACTIVITY
+        ),
+        "customer_id": rule(
+            {
+                "type": ["string", "integer"],
+                "minLength": 1,
+                "x-hint": "the store's customer id (a string, or an integer)",
+            },
+            CREATE_ACTIVITY,
+            "an integer is taken too: LoyaltyLion's own example once sent a number",
+        ),
+        "customer_email": rule(EMAIL, CREATE_ACTIVITY, EMAIL_CHOICE),
+        "merchant_id": rule(NON_EMPTY_STRING, CREATE_ACTIVITY),
+        "date": rule(DATE_TIME, CREATE_ACTIVITY, DATE_CHOICE),
+        "properties": rule({"type": "object", "x-hint": "a JSON object"}, CREATE_ACTIVITY),
+        # "A boolean value indicating if the customer is a guest. The default is true."
+        "guest": rule(BOOLEAN, CREATE_ACTIVITY),
+        # "no longer supported and will be ignored": accepted, ignored, warned about.
+        "state": rule(_enum(ACTIVITY_STATES), CREATE_ACTIVITY),
+        **_tracking(CREATE_ACTIVITY),
     },
 }
 
-# https://developers.loyaltylion.com/api-reference/v2/resources/activities/update-activity
 ACTIVITY_STATE: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "Update activity state (PUT /v2/activities/{name}/{merchant_id})",
+    "x-doc": UPDATE_ACTIVITY,
     "type": "object",
     "required": ["state"],
-    "properties": {"state": _enum(ACTIVITY_UPDATE_STATES)},
+    "properties": {"state": rule(_enum(ACTIVITY_UPDATE_STATES), UPDATE_ACTIVITY)},
 }
 
 DISCOUNT_CODE: dict[str, Any] = {
     "type": "object",
     "required": ["code", "amount"],
-    "properties": {"code": NON_EMPTY_STRING, "amount": MONEY},
+    "properties": {
+        "code": rule(NON_EMPTY_STRING, CREATE_ORDER),
+        "amount": rule(MONEY, CREATE_ORDER, MONEY_CHOICE),
+    },
     "x-hint": 'an object {"code": "...", "amount": "5.00"}',
 }
 
-# https://developers.loyaltylion.com/api-reference/v2/resources/orders/create-order
 ORDER_CREATE: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "Create order (POST /v2/orders)",
+    "x-doc": CREATE_ORDER,
     "type": "object",
     "required": [
         "merchant_id",
@@ -152,37 +191,47 @@ ORDER_CREATE: dict[str, Any] = {
         "payment_status",
     ],
     "properties": {
-        "merchant_id": NON_EMPTY_STRING,
-        "customer_id": {**NON_EMPTY_STRING, "x-hint": "the store's customer id as a string"},
-        "customer_email": EMAIL,
-        "total": MONEY,
-        "total_shipping": MONEY,
-        "total_paid": MONEY,
-        "payment_status": _enum(PAYMENT_STATUSES),
-        "merchant_number": STRING,
-        # Older name of merchant_number in the OpenAPI document (typed <unknown> there).
-        "number": STRING,
-        "discount_codes": {
-            "type": "array",
-            "items": DISCOUNT_CODE,
-            "x-hint": 'an array of {"code": "...", "amount": "5.00"} objects '
-            "(a single object is not accepted; send [] for none)",
-        },
-        "claimed_reward_ids": {
-            "type": "array",
-            "items": {"type": "integer", "minimum": 1},
-            "x-hint": "an array of integer claimed reward ids",
-        },
-        "date": DATE_TIME,
-        "guest": BOOLEAN,
-        **_TRACKING_FIELDS,
+        "merchant_id": rule(NON_EMPTY_STRING, CREATE_ORDER),
+        "customer_id": rule(
+            {**NON_EMPTY_STRING, "x-hint": "the store's customer id as a string"}, CREATE_ORDER
+        ),
+        "customer_email": rule(EMAIL, CREATE_ORDER, EMAIL_CHOICE),
+        "total": rule(MONEY, CREATE_ORDER, MONEY_CHOICE),
+        "total_shipping": rule(MONEY, CREATE_ORDER, MONEY_CHOICE),
+        "total_paid": rule(MONEY, CREATE_ORDER, MONEY_CHOICE),
+        "payment_status": rule(_enum(PAYMENT_STATUSES), CREATE_ORDER),
+        "merchant_number": rule(STRING, CREATE_ORDER),
+        "number": rule(
+            STRING, CREATE_ORDER, "an older name of merchant_number (typed <any> there)"
+        ),
+        "discount_codes": rule(
+            {
+                "type": "array",
+                "items": DISCOUNT_CODE,
+                "x-hint": 'an array of {"code": "...", "amount": "5.00"} objects '
+                "(a single object is not accepted; send [] for none)",
+            },
+            CREATE_ORDER,
+            "an array only: one version of the page types it <any>; its example is an array",
+        ),
+        "claimed_reward_ids": rule(
+            {
+                "type": "array",
+                "items": {"type": "integer", "minimum": 1},
+                "x-hint": "an array of integer claimed reward ids",
+            },
+            CREATE_ORDER,
+        ),
+        "date": rule(DATE_TIME, CREATE_ORDER, DATE_CHOICE),
+        "guest": rule(BOOLEAN, CREATE_ORDER),
+        **_tracking(CREATE_ORDER),
     },
 }
 
-# https://developers.loyaltylion.com/api-reference/v2/resources/orders/update-order
 ORDER_UPDATE: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "Update order, full state (PUT /v2/orders/{merchant_id})",
+    "x-doc": UPDATE_ORDER,
     "type": "object",
     "required": [
         "payment_status",
@@ -192,11 +241,11 @@ ORDER_UPDATE: dict[str, Any] = {
         "total_refunded",
     ],
     "properties": {
-        "payment_status": _enum(PAYMENT_STATUSES),
-        "refund_status": _enum(REFUND_STATUSES),
-        "cancellation_status": _enum(CANCELLATION_STATUSES),
-        "total_paid": MONEY,
-        "total_refunded": MONEY,
+        "payment_status": rule(_enum(PAYMENT_STATUSES), UPDATE_ORDER),
+        "refund_status": rule(_enum(REFUND_STATUSES), UPDATE_ORDER),
+        "cancellation_status": rule(_enum(CANCELLATION_STATUSES), UPDATE_ORDER),
+        "total_paid": rule(MONEY, UPDATE_ORDER, MONEY_CHOICE),
+        "total_refunded": rule(MONEY, UPDATE_ORDER, MONEY_CHOICE),
     },
 }
 
@@ -206,66 +255,97 @@ _POINTS: dict[str, Any] = {
     "maximum": 1_000_000,
     "x-hint": "a whole number of points between 1 and 1000000",
 }
+_POINTS_CHOICE = "1 to 1,000,000: the docs give no bounds"
 
-# https://developers.loyaltylion.com/api-reference/v2/resources/customers/add-points
 POINTS_ADD: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "Add points (POST /v2/customers/{merchant_id}/points)",
+    "x-doc": ADD_POINTS,
     "type": "object",
     "required": ["points"],
-    "properties": {"points": _POINTS, "reason": {"type": ["string", "null"]}},
+    "properties": {
+        "points": rule(_POINTS, ADD_POINTS, _POINTS_CHOICE),
+        "reason": rule({"type": ["string", "null"]}, ADD_POINTS),
+    },
 }
 
-# https://developers.loyaltylion.com/api-reference/v2/resources/customers/remove-points
 POINTS_REMOVE: dict[str, Any] = {
-    **POINTS_ADD,
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "Remove points (POST /v2/customers/{merchant_id}/remove_points)",
+    "x-doc": REMOVE_POINTS,
+    "type": "object",
+    "required": ["points"],
+    "properties": {
+        "points": rule(_POINTS, REMOVE_POINTS, _POINTS_CHOICE),
+        "reason": rule({"type": ["string", "null"]}, REMOVE_POINTS),
+    },
 }
 
-# https://developers.loyaltylion.com/api-reference/v2/resources/customers/rewards/redeem-reward
 CLAIMED_REWARD: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "Redeem reward (POST /v2/customers/{merchant_id}/claimed_rewards)",
+    "x-doc": REDEEM_REWARD,
     "type": "object",
     "required": ["reward_id"],
     "properties": {
-        "reward_id": {"type": "integer", "minimum": 1, "x-hint": "an integer reward id"},
-        "multiplier": {"type": "integer", "minimum": 1},
+        "reward_id": rule(
+            {"type": "integer", "minimum": 1, "x-hint": "an integer reward id"}, REDEEM_REWARD
+        ),
+        "multiplier": rule({"type": "integer", "minimum": 1}, REDEEM_REWARD),
     },
 }
 
-# https://developers.loyaltylion.com/api-reference/v2/resources/customers/update-customer
 CUSTOMER_UPDATE: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "Update customer (PATCH /v2/customers/{merchant_id})",
+    "x-doc": UPDATE_CUSTOMER,
     "type": "object",
     "required": ["customer"],
     "properties": {
-        "customer": {
-            "type": "object",
-            "properties": {"birthday": BIRTHDAY, "blocked": BOOLEAN},
-            "x-hint": 'an object such as {"birthday": "1990-07-14", "blocked": false}',
-        }
+        "customer": rule(
+            {
+                "type": "object",
+                "properties": {
+                    "birthday": rule(
+                        BIRTHDAY,
+                        UPDATE_CUSTOMER,
+                        "a real YYYY-MM-DD date, as in the example on "
+                        f"{CUSTOMERS_UPDATE_EVENT}; never null (typed string: no way to clear)",
+                    ),
+                    "blocked": rule(BOOLEAN, UPDATE_CUSTOMER),
+                },
+                "x-hint": 'an object such as {"birthday": "1990-07-14", "blocked": false}',
+            },
+            UPDATE_CUSTOMER,
+        )
     },
 }
 
-# https://developers.loyaltylion.com/api-reference/v2/resources/webhooks/create-webhook
 WEBHOOK_CREATE: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "Create webhook (POST /v2/webhooks)",
+    "x-doc": CREATE_WEBHOOK,
     "type": "object",
     "required": ["webhook"],
     "properties": {
-        "webhook": {
-            "type": "object",
-            "required": ["topic", "address"],
-            "properties": {
-                "topic": NON_EMPTY_STRING,
-                "address": {**NON_EMPTY_STRING, "x-hint": "the full https:// URL to post to"},
-                "service_integration_id": {"type": "integer"},
+        "webhook": rule(
+            {
+                "type": "object",
+                "required": ["topic", "address"],
+                "properties": {
+                    # The topic list and the https:// rule are checked in subscriptions.py,
+                    # with messages that say what to do instead.
+                    "topic": rule(NON_EMPTY_STRING, CREATE_WEBHOOK),
+                    "address": rule(
+                        {**NON_EMPTY_STRING, "x-hint": "the full https:// URL to post to"},
+                        CREATE_WEBHOOK,
+                    ),
+                    "service_integration_id": rule({"type": "integer"}, CREATE_WEBHOOK),
+                },
+                "x-hint": 'an object such as {"topic": "customers/update", "address": "https://..."}',
             },
-            "x-hint": 'an object such as {"topic": "customers/update", "address": "https://..."}',
-        }
+            CREATE_WEBHOOK,
+        )
     },
 }
 
