@@ -5,7 +5,7 @@ client, so every call goes through the real `Session.request` path (auth, header
 query string, JSON encoding, timeouts) and stops at the adapter, which records the
 prepared request and answers with a real `requests.Response` (or raises).
 
-Contract: /work/shared/loyaltylion-reference.md, section 2.
+Contract: docs/loyaltylion-contract.md (Admin API).
 """
 
 from __future__ import annotations
