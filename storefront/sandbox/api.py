@@ -254,8 +254,8 @@ def create_activity() -> Response:
 
 
 _ACTIVITY_DATE_FILTERS = {
-    "created_at_min": True,
-    "created_at_max": False,
+    "created_at_min": (Activity.created_at, True),
+    "created_at_max": (Activity.created_at, False),
 }
 
 
@@ -267,16 +267,7 @@ def list_activities() -> Any:
     limit = parse_limit(request.args.get("limit"))
     cursor = decode_cursor(request.args["cursor"]) if request.args.get("cursor") else None
     filters = cursor["filters"] if cursor else _filters((*_ACTIVITY_DATE_FILTERS, "since_id"))
-    stmt = select(Activity)
-    for key, at_least in _ACTIVITY_DATE_FILTERS.items():
-        when = parse_datetime(key, filters.get(key))
-        if when is not None:
-            column = Activity.created_at
-            stmt = stmt.where(column >= when if at_least else column <= when)
-    if filters.get("since_id"):
-        if not filters["since_id"].isdigit():
-            raise SandboxError(400, "since_id must be an integer", {"since_id": ["not an integer"]})
-        stmt = stmt.where(Activity.id > int(filters["since_id"]))
+    stmt = _filtered(select(Activity), Activity, filters, _ACTIVITY_DATE_FILTERS)
     rows, cursors = page(Activity, stmt, limit=limit, cursor=cursor, filters=filters)
     return {"activities": [activity_resource(a) for a in rows], "cursor": cursors}
 
@@ -326,21 +317,27 @@ def _filters(names: tuple[str, ...]) -> dict[str, str]:
     return {name: request.args[name] for name in names if request.args.get(name)}
 
 
-# https://developers.loyaltylion.com/api-reference/v2/resources/orders/list-orders
-@bp.get("/orders")
-def list_orders() -> Any:
-    limit = parse_limit(request.args.get("limit"))
-    cursor = decode_cursor(request.args["cursor"]) if request.args.get("cursor") else None
-    filters = cursor["filters"] if cursor else _filters(_ORDER_FILTERS)
-    stmt = select(Order)
-    for key, (column, at_least) in _ORDER_DATE_FILTERS.items():
+def _filtered(stmt: Any, model: Any, filters: dict[str, str], dates: dict[str, Any]) -> Any:
+    """A list endpoint's documented filters: date bounds (`dates` maps each filter to
+    its column and whether it is a lower bound) and `since_id`."""
+    for key, (column, at_least) in dates.items():
         when = parse_datetime(key, filters.get(key))
         if when is not None:
             stmt = stmt.where(column >= when if at_least else column <= when)
     if filters.get("since_id"):
         if not filters["since_id"].isdigit():
             raise SandboxError(400, "since_id must be an integer", {"since_id": ["not an integer"]})
-        stmt = stmt.where(Order.id > int(filters["since_id"]))
+        stmt = stmt.where(model.id > int(filters["since_id"]))
+    return stmt
+
+
+# https://developers.loyaltylion.com/api-reference/v2/resources/orders/list-orders
+@bp.get("/orders")
+def list_orders() -> Any:
+    limit = parse_limit(request.args.get("limit"))
+    cursor = decode_cursor(request.args["cursor"]) if request.args.get("cursor") else None
+    filters = cursor["filters"] if cursor else _filters(_ORDER_FILTERS)
+    stmt = _filtered(select(Order), Order, filters, _ORDER_DATE_FILTERS)
     rows, cursors = page(Order, stmt, limit=limit, cursor=cursor, filters=filters)
     return {"orders": [order_list_item(o) for o in rows], "cursor": cursors}
 

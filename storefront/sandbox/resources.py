@@ -74,8 +74,6 @@ def customer_resource(customer: Customer) -> dict[str, Any]:
 
 # https://developers.loyaltylion.com/api-reference/v2/resources/activities/list-activities
 def activity_resource(activity: Activity) -> dict[str, Any]:
-    customer = activity.customer
-    b = balances(customer)
     # `rule` is always there; "When an activity is not linked to a rule, id and name will
     # be null". The sandbox has no rule ids: the activity's name stands in.
     linked = bool(activity.rule)
@@ -84,14 +82,7 @@ def activity_resource(activity: Activity) -> dict[str, Any]:
         "merchant_id": activity.merchant_id,
         "value": activity.points,
         "state": activity.state,
-        "customer": {
-            "id": customer.id,
-            "merchant_id": customer.merchant_id,
-            "email": customer.email,
-            "points_pending": b.pending,
-            "points_approved": b.approved,
-            "points_spent": b.spent,
-        },
+        "customer": customer_points(activity.customer),
         "created_at": iso(activity.created_at),
         "rule": {
             "id": None,
