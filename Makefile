@@ -49,10 +49,12 @@ clean: reset-db
 $(BIN)/python:
 	@scripts/ensure-venv.sh "$(PYTHON)" "$(VENV)"
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
+REQUIREMENTS := requirements.txt storefront/loyaltylion/requirements.txt loyaltylion_sandbox/requirements.txt
+
+$(VENV)/.installed: $(REQUIREMENTS) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.installed-dev: $(REQUIREMENTS) requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed

@@ -22,7 +22,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from storefront import create_app, sandbox  # noqa: E402
+import loyaltylion_sandbox as sandbox  # noqa: E402
+from storefront import create_app  # noqa: E402
 from storefront.extensions import db  # noqa: E402
 from storefront.loyalty import customer_of, loyaltylion  # noqa: E402
 from storefront.loyaltylion.outbox import queue_status  # noqa: E402
@@ -39,10 +40,7 @@ def build(tmp: Path, sandbox_url: str, rate: float):
             "SESSION_COOKIE_SECURE": False,
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'shop.sqlite3'}",
-            "LOYALTYLION_API_URL": sandbox_url,
-            "LOYALTYLION_API_KEY": sandbox.SANDBOX_API_KEY,
-            "LOYALTYLION_TOKEN": sandbox.SANDBOX_SITE_TOKEN,
-            "LOYALTYLION_SECRET": sandbox.SANDBOX_SITE_SECRET,
+            **sandbox.shop_settings(sandbox_url),
             "LOYALTYLION_RATE_LIMIT": rate,
             "LOYALTYLION_WORKER_THREADS": 4,
             "LOYALTYLION_WORKER_POLL_SECONDS": 0.05,

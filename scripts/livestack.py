@@ -20,13 +20,13 @@ from pathlib import Path
 
 from flask import Flask
 
+from loyaltylion_sandbox import shop_settings
+from loyaltylion_sandbox.db import db as sandbox_db
+from loyaltylion_sandbox.server import RunningServer, start_server
 from storefront import create_app
 from storefront.devserver import start_sandbox
 from storefront.extensions import db
 from storefront.loyalty import loyaltylion
-from storefront.sandbox.constants import SANDBOX_API_KEY, SANDBOX_SITE_SECRET, SANDBOX_SITE_TOKEN
-from storefront.sandbox.db import db as sandbox_db
-from storefront.sandbox.server import RunningServer, start_server
 from storefront.seed import seed_demo_data
 
 
@@ -53,10 +53,8 @@ def _shop_config(folder: Path) -> dict:
         "SESSION_COOKIE_SECURE": False,  # plain http on 127.0.0.1
         "REMEMBER_COOKIE_SECURE": False,
         "LOYALTYLION_SANDBOX": True,
-        "LOYALTYLION_API_KEY": SANDBOX_API_KEY,
-        "LOYALTYLION_TOKEN": SANDBOX_SITE_TOKEN,
-        "LOYALTYLION_SECRET": SANDBOX_SITE_SECRET,
-        "LOYALTYLION_SITE_ID": "",
+        # The sandbox's port is not known yet: start_sandbox points the shop at it.
+        **shop_settings("http://127.0.0.1:0"),
         "LOYALTYLION_WORKER_POLL_SECONDS": 0.05,
     }
 

@@ -48,29 +48,17 @@ def _secret_key(instance_path: Path) -> str:
 
 def loyaltylion_settings() -> dict:
     """LoyaltyLion settings. Without an API key and site token the shop runs in sandbox
-    mode: the same code path, pointed at the local stand-in (storefront.sandbox)."""
-    from storefront.sandbox.constants import (
-        SANDBOX_API_KEY,
-        SANDBOX_SITE_SECRET,
-        SANDBOX_SITE_TOKEN,
-    )
-
+    mode: the same code path, pointed at the local stand-in (loyaltylion_sandbox)."""
     api_key = os.environ.get("LOYALTYLION_API_KEY", "").strip()
     token = os.environ.get("LOYALTYLION_TOKEN", "").strip()
     sandbox = not (api_key and token)
     sandbox_url = os.environ.get("LOYALTYLION_SANDBOX_URL", "http://127.0.0.1:5001").rstrip("/")
     if sandbox:
-        return {
-            "LOYALTYLION_SANDBOX": True,
-            "LOYALTYLION_API_URL": sandbox_url,
-            "LOYALTYLION_API_KEY": SANDBOX_API_KEY,
-            "LOYALTYLION_TOKEN": SANDBOX_SITE_TOKEN,
-            "LOYALTYLION_SECRET": SANDBOX_SITE_SECRET,
-            # The sandbox serves both SDK scripts at the published paths.
-            "LOYALTYLION_SDK_ORIGIN": sandbox_url,
-            "LOYALTYLION_SDK_URL": "",
-            "LOYALTYLION_SITE_ID": "",
-        }
+        # Imported here, not at the top: the stand-in is an optional service, and a
+        # store with credentials never needs it installed.
+        from loyaltylion_sandbox import shop_settings
+
+        return {"LOYALTYLION_SANDBOX": True, **shop_settings(sandbox_url)}
     return {
         "LOYALTYLION_SANDBOX": False,
         "LOYALTYLION_API_URL": os.environ.get(

@@ -16,9 +16,9 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from werkzeug.serving import run_simple
 
+from loyaltylion_sandbox.server import RunningServer
 from storefront.extensions import db
 from storefront.models import Voucher, VoucherBatch
-from storefront.sandbox.server import RunningServer
 
 SANDBOX_REWARD_ID = 1  # the sandbox's seeded "$5 off" voucher reward
 REWARD_BATCH_NAME = "LoyaltyLion reward: $5 off"
@@ -60,15 +60,15 @@ def demo_customer(shop: Flask) -> tuple[str, str] | None:
 
 def give_demo_points(sandbox_app: Flask, customer: tuple[str, str]) -> None:
     """The seeded demo customer starts with points in the sandbox, once."""
-    from storefront.sandbox import program
-    from storefront.sandbox.db import db as sandbox_db
+    from loyaltylion_sandbox import customers, ledger
+    from loyaltylion_sandbox.db import db as sandbox_db
 
     merchant_id, email = customer
     with sandbox_app.app_context():
-        member = program.ensure_customer(merchant_id, email, "seed")
-        program.enroll(member)
-        if program.balances(member).lifetime == 0:
-            program.add_points(member, DEMO_POINTS, "Welcome points for the demo customer")
+        member = customers.ensure_customer(merchant_id, email, "seed")
+        customers.enroll(member)
+        if customers.balances(member).lifetime == 0:
+            ledger.add_points(member, DEMO_POINTS, "Welcome points for the demo customer")
         sandbox_db.session.commit()
 
 
@@ -101,8 +101,8 @@ def start_sandbox(
     browser tests all come through here. `shop_origin` must be exactly what browsers
     use (CORS and referral links compare it); port 0 picks a free port.
     """
-    from storefront import sandbox
-    from storefront.sandbox.db import db as sandbox_db
+    import loyaltylion_sandbox as sandbox
+    from loyaltylion_sandbox.db import db as sandbox_db
 
     config = {"SANDBOX_SHOP_ORIGIN": shop_origin, "SANDBOX_SEED_CODES": 0}
     if database_uri:
@@ -116,9 +116,7 @@ def start_sandbox(
     if customer is not None:
         give_demo_points(sandbox_app, customer)
     server = sandbox.start_server(sandbox_app, host, port, quiet=True)
-    shop.config["LOYALTYLION_API_URL"] = server.url
-    shop.config["LOYALTYLION_SDK_ORIGIN"] = server.url  # both SDK scripts, published paths
-    shop.config["LOYALTYLION_SDK_URL"] = ""
+    shop.config.update(sandbox.shop_settings(server.url))
     subscribe_shop(shop, f"{shop_origin.rstrip('/')}/webhooks/loyaltylion")
     return RunningSandbox(sandbox_app, server, stocked.unused)
 

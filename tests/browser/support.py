@@ -24,14 +24,15 @@ from flask import Flask
 from playwright.sync_api import Page
 from sqlalchemy import select
 
+from loyaltylion_sandbox import shop_settings
+from loyaltylion_sandbox.constants import SANDBOX_API_KEY
+from loyaltylion_sandbox.db import db as sandbox_db
+from loyaltylion_sandbox.server import RunningServer, start_server
 from storefront import create_app
 from storefront.devserver import start_sandbox
 from storefront.extensions import db
 from storefront.loyalty import loyaltylion
 from storefront.models import User
-from storefront.sandbox.constants import SANDBOX_API_KEY, SANDBOX_SITE_SECRET, SANDBOX_SITE_TOKEN
-from storefront.sandbox.db import db as sandbox_db
-from storefront.sandbox.server import RunningServer, start_server
 from storefront.seed import seed_demo_data
 
 T = TypeVar("T")
@@ -49,10 +50,8 @@ SHOP_CONFIG: dict[str, Any] = {
     # Fast hashing keeps sign-ups and log-ins quick; production uses scrypt.
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     "LOYALTYLION_SANDBOX": True,
-    "LOYALTYLION_API_KEY": SANDBOX_API_KEY,
-    "LOYALTYLION_TOKEN": SANDBOX_SITE_TOKEN,
-    "LOYALTYLION_SECRET": SANDBOX_SITE_SECRET,
-    "LOYALTYLION_SITE_ID": "",
+    # The sandbox's port is not known yet: start_sandbox points the shop at it.
+    **shop_settings("http://127.0.0.1:0"),
     "LOYALTYLION_WORKER_IN_PROCESS": False,  # started explicitly, see start_stack
     "LOYALTYLION_WORKER_POLL_SECONDS": 0.05,
 }

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import expect
 
-from storefront.sandbox.constants import SANDBOX_SITE_TOKEN
+from loyaltylion_sandbox.constants import SANDBOX_SITE_TOKEN
 from storefront.seed import CUSTOMER_EMAIL, CUSTOMER_PASSWORD
 
 from .conftest import Tab

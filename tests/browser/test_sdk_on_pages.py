@@ -24,10 +24,10 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Response, Route, expect
 from sqlalchemy import select
 
+from loyaltylion_sandbox.constants import SANDBOX_API_KEY, SANDBOX_SITE_SECRET, SANDBOX_SITE_TOKEN
 from storefront.devserver import give_demo_points
 from storefront.extensions import db
 from storefront.models import Product
-from storefront.sandbox.constants import SANDBOX_API_KEY, SANDBOX_SITE_SECRET, SANDBOX_SITE_TOKEN
 from storefront.seed import ADMIN_EMAIL, ADMIN_PASSWORD, CUSTOMER_EMAIL, CUSTOMER_PASSWORD
 
 from .conftest import Tab

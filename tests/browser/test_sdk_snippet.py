@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import Page, Request, expect
 
-from storefront.sandbox.constants import SANDBOX_SITE_TOKEN
+from loyaltylion_sandbox.constants import SANDBOX_SITE_TOKEN
 from storefront.seed import CUSTOMER_EMAIL, CUSTOMER_PASSWORD
 
 from .conftest import Tab

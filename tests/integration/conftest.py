@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import requests
 
-from storefront import sandbox
+import loyaltylion_sandbox as sandbox
 from storefront.loyalty import loyaltylion
 from storefront.loyaltylion.models import utcnow
 
@@ -32,12 +32,7 @@ def app_config(database_uri, sandbox_url):
     return {
         "SQLALCHEMY_DATABASE_URI": database_uri,
         "LOYALTYLION_SANDBOX": True,
-        "LOYALTYLION_API_URL": sandbox_url,
-        "LOYALTYLION_SDK_ORIGIN": sandbox_url,
-        "LOYALTYLION_SDK_URL": "",
-        "LOYALTYLION_API_KEY": sandbox.SANDBOX_API_KEY,
-        "LOYALTYLION_TOKEN": sandbox.SANDBOX_SITE_TOKEN,
-        "LOYALTYLION_SECRET": sandbox.SANDBOX_SITE_SECRET,
+        **sandbox.shop_settings(sandbox_url),
         "LOYALTYLION_RATE_LIMIT": 500.0,
     }
 

@@ -16,9 +16,9 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from loyaltylion_sandbox.server import start_server
 from storefront.extensions import db
 from storefront.models import User
-from storefront.sandbox.server import start_server
 from storefront.webhooks.models import Gift, LoyaltySnapshot, WebhookEvent
 from tests.integration.conftest import deliver_all
 

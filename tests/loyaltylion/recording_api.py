@@ -2,7 +2,7 @@
 
 It knows just enough to exercise delivery: which orders exist (404 on an update
 before its create, 400 on a duplicate create), a log of every call, and injectable
-faults. The full sandbox (storefront.sandbox) is the strict one; this one is small so
+faults. The full sandbox (loyaltylion_sandbox) is the strict one; this one is small so
 the outbox tests say exactly what they depend on.
 """
 

@@ -1,7 +1,7 @@
 """Unit tests of the payload builders (storefront/loyaltylion/payloads.py).
 
 Every body is checked twice: against the sandbox's JSON Schemas of the contract
-(storefront/sandbox/schemas.py, `validate(name, body) == {}`) and for its exact values.
+(loyaltylion_sandbox/schemas.py, `validate(name, body) == {}`) and for its exact values.
 Contract: docs/loyaltylion-contract.md (Admin API).
 """
 
@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
+from loyaltylion_sandbox.schemas import validate
 from storefront.loyaltylion import payloads
 from storefront.loyaltylion.payloads import (
     Customer,
@@ -26,7 +27,6 @@ from storefront.loyaltylion.payloads import (
     order_update,
     signup_activity,
 )
-from storefront.sandbox.schemas import validate
 
 WHEN = datetime(2026, 11, 25, 18, 30, 0, tzinfo=UTC)
 WHEN_TEXT = "2026-11-25T18:30:00Z"

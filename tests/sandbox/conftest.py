@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from storefront.sandbox.server import RunningServer, start_server
+from loyaltylion_sandbox.server import RunningServer, start_server
 
 from .support import Receiver, SandboxClient, dispose, make_sandbox_app
 

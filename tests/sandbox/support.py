@@ -14,10 +14,10 @@ from typing import Any
 import requests
 from flask import Flask, request
 
-from storefront.sandbox import create_app
-from storefront.sandbox.constants import SANDBOX_API_KEY, SANDBOX_SITE_SECRET, SANDBOX_SITE_TOKEN
-from storefront.sandbox.db import db
-from storefront.sandbox.server import start_server
+from loyaltylion_sandbox import create_app
+from loyaltylion_sandbox.constants import SANDBOX_API_KEY, SANDBOX_SITE_SECRET, SANDBOX_SITE_TOKEN
+from loyaltylion_sandbox.db import db
+from loyaltylion_sandbox.server import start_server
 
 SHOP_ORIGIN = "http://shop.test"
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask, request
 
-from storefront.sandbox.server import RunningServer, start_server
+from loyaltylion_sandbox.server import RunningServer, start_server
 
 from .support import SandboxClient, auth_token, dispose, make_sandbox_app, now_iso
 

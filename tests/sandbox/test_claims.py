@@ -154,7 +154,7 @@ def test_imported_codes_are_handed_out_after_the_seeded_ones(sandbox: SandboxCli
 
 
 def test_import_codes_cli(tmp_path: Path) -> None:
-    """`flask --app storefront.sandbox import-codes FILE --reward 1` on its own database."""
+    """`flask --app loyaltylion_sandbox import-codes FILE --reward 1` on its own database."""
     codes = tmp_path / "codes.csv"
     codes.write_text("code\nCLI-1\nCLI-2\nCLI-2\n")
     env = {
@@ -163,7 +163,7 @@ def test_import_codes_cli(tmp_path: Path) -> None:
     }
     flask = Path(sys.executable).with_name("flask")
     result = subprocess.run(  # noqa: S603  (fixed arguments, our own CLI)
-        [str(flask), "--app", "storefront.sandbox", "import-codes", str(codes), "--reward", "1"],
+        [str(flask), "--app", "loyaltylion_sandbox", "import-codes", str(codes), "--reward", "1"],
         capture_output=True,
         text=True,
         env=env,
@@ -177,9 +177,9 @@ def test_import_codes_cli(tmp_path: Path) -> None:
 
 
 def test_import_codes_function(sandbox_app) -> None:
-    from storefront.sandbox import import_codes
-    from storefront.sandbox.db import db
-    from storefront.sandbox.seed import reset_everything
+    from loyaltylion_sandbox import import_codes
+    from loyaltylion_sandbox.db import db
+    from loyaltylion_sandbox.seed import reset_everything
 
     with sandbox_app.app_context():
         reset_everything(sandbox_app)

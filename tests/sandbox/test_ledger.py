@@ -281,8 +281,8 @@ def test_customers_by_email_show_the_three_balances(sandbox: SandboxClient) -> N
 
 
 def test_the_ledger_is_append_only(sandbox_app: Any, sandbox: SandboxClient) -> None:
-    from storefront.sandbox.db import db
-    from storefront.sandbox.models import LedgerEntry
+    from loyaltylion_sandbox.db import db
+    from loyaltylion_sandbox.models import LedgerEntry
 
     sandbox.signup("42")
     with sandbox_app.app_context():

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from storefront.sandbox import create_app
-from storefront.sandbox.constants import DEFAULT_RATE_LIMIT
-from storefront.sandbox.ratelimit import SlidingWindowLimiter
-from storefront.sandbox.server import start_server
+from loyaltylion_sandbox import create_app
+from loyaltylion_sandbox.constants import DEFAULT_RATE_LIMIT
+from loyaltylion_sandbox.ratelimit import SlidingWindowLimiter
+from loyaltylion_sandbox.server import start_server
 
 from .support import SandboxClient, dispose, make_sandbox_app
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from storefront.sandbox.schemas import SCHEMAS, unknown_fields, validate
+from loyaltylion_sandbox.schemas import SCHEMAS, unknown_fields, validate
 
 ORDER = {
     "merchant_id": "1001",

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from storefront.sandbox.customer_auth import auth_token as sandbox_auth_token
+from loyaltylion_sandbox.customer_auth import auth_token as sandbox_auth_token
 
 from .support import SandboxClient, auth_token, now_iso
 

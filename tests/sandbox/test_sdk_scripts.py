@@ -1,4 +1,4 @@
-"""The SDK's two scripts at the published paths (storefront/sandbox/sdk_scripts.py).
+"""The SDK's two scripts at the published paths (loyaltylion_sandbox/sdk_scripts.py).
 
 https://developers.loyaltylion.com/sdk/installation: the loader at
 /static/2/<YYYYMMDD>/loader[-<revision>].js, the start script at

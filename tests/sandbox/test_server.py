@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 from flask import Flask
 
-from storefront.sandbox.server import start_server
+from loyaltylion_sandbox.server import start_server
 
 
 def test_it_serves_any_wsgi_app_on_a_free_port() -> None:

@@ -1,4 +1,4 @@
-"""The Webhook API: list, create and delete subscriptions (storefront/sandbox/subscriptions.py).
+"""The Webhook API: list, create and delete subscriptions (loyaltylion_sandbox/subscriptions.py).
 
 https://developers.loyaltylion.com/api-reference/v2/resources/webhooks/create-webhook
 """

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from storefront.sandbox.server import start_server
+from loyaltylion_sandbox.server import start_server
 
 from .support import (
     Receiver,
@@ -487,7 +487,7 @@ def test_the_background_sender_stops_with_the_server(tmp_path: Path) -> None:
         client.close()
         server.shutdown()
     with app.app_context():
-        from storefront.sandbox.runtime import runtime
+        from loyaltylion_sandbox.runtime import runtime
 
         assert runtime().sender.running is False
     dispose(app)

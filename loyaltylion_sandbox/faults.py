@@ -10,7 +10,7 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from storefront.sandbox.errors import SandboxError
+from loyaltylion_sandbox.errors import SandboxError
 
 MODES = ("5xx", "429", "slow", "drop")
 

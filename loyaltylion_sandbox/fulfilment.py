@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from storefront.sandbox.constants import TEST_WEBHOOK_CUSTOMER, TOPIC_STORE_FULFILMENT
-from storefront.sandbox.errors import SandboxError
-from storefront.sandbox.models import ClaimedReward, Customer, Reward, WebhookDelivery
-from storefront.sandbox.webhooks import queue
+from loyaltylion_sandbox.constants import TEST_WEBHOOK_CUSTOMER, TOPIC_STORE_FULFILMENT
+from loyaltylion_sandbox.errors import SandboxError
+from loyaltylion_sandbox.models import ClaimedReward, Customer, Reward, WebhookDelivery
+from loyaltylion_sandbox.webhooks import queue
 
 
 def payload(reward: Reward, customer: Customer | None, *, test: bool) -> dict[str, Any]:

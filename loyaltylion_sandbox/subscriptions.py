@@ -23,10 +23,10 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from storefront.sandbox.constants import SUBSCRIBABLE_TOPICS
-from storefront.sandbox.db import db, iso
-from storefront.sandbox.errors import SandboxError
-from storefront.sandbox.models import WebhookSubscription
+from loyaltylion_sandbox.constants import SUBSCRIBABLE_TOPICS
+from loyaltylion_sandbox.db import db, iso
+from loyaltylion_sandbox.errors import SandboxError
+from loyaltylion_sandbox.models import WebhookSubscription
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 

@@ -4,23 +4,35 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from flask import Flask, current_app
+from flask import current_app
 
-from storefront.sandbox.faults import FaultInjector
-from storefront.sandbox.ratelimit import SlidingWindowLimiter
-
-if TYPE_CHECKING:
-    from storefront.sandbox.sender import WebhookSender
+from loyaltylion_sandbox.faults import FaultInjector
+from loyaltylion_sandbox.ratelimit import SlidingWindowLimiter
 
 EXTENSION_KEY = "loyaltylion_sandbox"
+
+
+class Sender(Protocol):
+    """What the rest of the sandbox needs of the webhook sender (sender.py)."""
+
+    enabled: bool
+
+    @property
+    def running(self) -> bool: ...
+
+    def start(self) -> None: ...
+
+    def wake(self) -> None: ...
+
+    def stop(self, timeout: float = 10.0) -> None: ...
 
 
 @dataclass
 class Runtime:
     limiter: SlidingWindowLimiter
-    sender: WebhookSender
+    sender: Sender
     faults: FaultInjector = field(default_factory=FaultInjector)
     # Serialises every write to the program. SQLite allows one writer anyway, and a
     # single lock makes read-check-write sequences (enough points? code left?) safe
@@ -30,17 +42,6 @@ class Runtime:
     # a delivery is never attempted twice at once. Held while waiting on the store,
     # which is why it is not the write lock.
     delivery_lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def install(app: Flask) -> Runtime:
-    from storefront.sandbox.sender import WebhookSender  # sender -> webhooks -> runtime
-
-    state = Runtime(
-        limiter=SlidingWindowLimiter(int(app.config["SANDBOX_RATE_LIMIT"])),
-        sender=WebhookSender(app, enabled=app.config["SANDBOX_WEBHOOK_SENDER"] == "thread"),
-    )
-    app.extensions[EXTENSION_KEY] = state
-    return state
 
 
 def runtime() -> Runtime:

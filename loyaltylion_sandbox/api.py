@@ -11,29 +11,37 @@ import contextlib
 import json
 import socket
 import time
-from collections.abc import Callable, Iterator
-from functools import wraps
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, request
 from sqlalchemy import select
 
-from storefront.sandbox import program, reqlog, rewards, subscriptions, webhooks
-from storefront.sandbox.auth import authenticate
-from storefront.sandbox.db import db
-from storefront.sandbox.errors import SandboxError, envelope, error_response
-from storefront.sandbox.faults import Fault
-from storefront.sandbox.models import Activity, Customer, Order
-from storefront.sandbox.pagination import decode_cursor, page, parse_datetime, parse_limit
-from storefront.sandbox.resources import (
+from loyaltylion_sandbox import (
+    activities,
+    customers,
+    ledger,
+    orders,
+    reqlog,
+    rewards,
+    subscriptions,
+)
+from loyaltylion_sandbox.auth import authenticate
+from loyaltylion_sandbox.db import db
+from loyaltylion_sandbox.errors import SandboxError, envelope, error_response
+from loyaltylion_sandbox.faults import Fault
+from loyaltylion_sandbox.models import Activity, Customer, Order
+from loyaltylion_sandbox.pagination import decode_cursor, page, parse_datetime, parse_limit
+from loyaltylion_sandbox.resources import (
     activity_resource,
     claimed_reward_resource,
     customer_resource,
     order_detail,
     order_list_item,
 )
-from storefront.sandbox.runtime import runtime
-from storefront.sandbox.schemas import unknown_fields, validate
+from loyaltylion_sandbox.runtime import runtime
+from loyaltylion_sandbox.schemas import unknown_fields, validate
+from loyaltylion_sandbox.transactions import mutating
 
 bp = Blueprint("sandbox_api", __name__, url_prefix="/v2")
 
@@ -195,27 +203,6 @@ def _site_id() -> str | None:
     return request.args.get("site_id")
 
 
-def mutating(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Run the view under the program's write lock and commit what it did.
-
-    Webhooks it queued are handed to the background sender once committed.
-    """
-
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with runtime().write_lock:
-            try:
-                result = view(*args, **kwargs)
-                db.session.commit()
-            except BaseException:
-                db.session.rollback()
-                raise
-        webhooks.after_commit()
-        return result
-
-    return wrapper
-
-
 def _empty(status: int) -> Response:
     return Response(status=status)
 
@@ -248,7 +235,7 @@ def whoami() -> Any:
 @mutating
 def create_activity() -> Response:
     body = _body("activity")
-    _activity, warnings = program.record_activity(body, _site_id())
+    _activity, warnings = activities.record_activity(body, _site_id())
     _warn(warnings)
     return _empty(201)
 
@@ -277,7 +264,7 @@ def list_activities() -> Any:
 @mutating
 def update_activity(name: str, merchant_id: str) -> Response:
     body = _body("activity_state")
-    program.set_activity_state(name, merchant_id, body["state"])
+    activities.set_activity_state(name, merchant_id, body["state"])
     return _empty(204)
 
 
@@ -289,7 +276,7 @@ def update_activity(name: str, merchant_id: str) -> Response:
 @mutating
 def create_order() -> Response:
     body = _body("order_create")
-    _order, warnings = program.create_order(body, _site_id())
+    _order, warnings = orders.create_order(body, _site_id())
     _warn(warnings)
     return _empty(201)
 
@@ -299,7 +286,7 @@ def create_order() -> Response:
 @mutating
 def update_order(merchant_id: str) -> Response:
     body = _body("order_update")
-    _order, warnings = program.update_order(merchant_id, body)
+    _order, warnings = orders.update_order(merchant_id, body)
     _warn(warnings)
     return _empty(204)
 
@@ -345,7 +332,7 @@ def list_orders() -> Any:
 # https://developers.loyaltylion.com/api-reference/v2/resources/orders/get-order
 @bp.get("/orders/<merchant_id>")
 def get_order(merchant_id: str) -> Any:
-    order = program.get_order(merchant_id)
+    order = orders.get_order(merchant_id)
     if order is None:
         raise SandboxError(404, f"Order {merchant_id} not found", {"merchant_id": ["not found"]})
     return order_detail(order)
@@ -375,8 +362,8 @@ def list_customers() -> Any:
 @mutating
 def update_customer(merchant_id: str) -> Any:
     body = _body("customer_update")
-    customer = program.require_customer(merchant_id)
-    _warn(program.update_customer(customer, body["customer"]))
+    customer = customers.require_customer(merchant_id)
+    _warn(customers.update_customer(customer, body["customer"]))
     db.session.flush()
     return {"customer": customer_resource(customer)}
 
@@ -386,8 +373,8 @@ def update_customer(merchant_id: str) -> Any:
 @mutating
 def add_points(merchant_id: str) -> Response:
     body = _body("points_add")
-    customer = program.require_customer(merchant_id)
-    program.add_points(customer, int(body["points"]), body.get("reason"))
+    customer = customers.require_customer(merchant_id)
+    ledger.add_points(customer, int(body["points"]), body.get("reason"))
     return _empty(201)
 
 
@@ -396,8 +383,8 @@ def add_points(merchant_id: str) -> Response:
 @mutating
 def remove_points(merchant_id: str) -> Response:
     body = _body("points_remove")
-    customer = program.require_customer(merchant_id)
-    program.remove_points(customer, int(body["points"]), body.get("reason"))
+    customer = customers.require_customer(merchant_id)
+    ledger.remove_points(customer, int(body["points"]), body.get("reason"))
     return _empty(204)
 
 
@@ -406,7 +393,7 @@ def remove_points(merchant_id: str) -> Response:
 @mutating
 def claim_reward(merchant_id: str) -> Any:
     body = _body("claimed_reward")
-    customer = program.require_customer(merchant_id)
+    customer = customers.require_customer(merchant_id)
     claimed = rewards.claim_reward(customer, int(body["reward_id"]), source="api")
     return {"claimed_reward": claimed_reward_resource(claimed)}, 201
 

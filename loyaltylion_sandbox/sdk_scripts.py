@@ -31,7 +31,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, request, send_from_directory
 
-from storefront.sandbox import reqlog
+from loyaltylion_sandbox import reqlog
 
 bp = Blueprint("sandbox_sdk_scripts", __name__)
 

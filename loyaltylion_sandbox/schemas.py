@@ -2,7 +2,7 @@
 
 Public API, also used by the shop's own payload tests:
 
-    from storefront.sandbox.schemas import SCHEMAS, validate, unknown_fields
+    from loyaltylion_sandbox.schemas import SCHEMAS, validate, unknown_fields
 
     errors = validate("order_create", payload)   # {} when valid
     # {"total": ['must be a decimal string such as "1234.50" ... (got 1234.5)']}
@@ -42,7 +42,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
-from storefront.sandbox.constants import (
+from loyaltylion_sandbox.constants import (
     ACTIVITY_STATES,
     ACTIVITY_UPDATE_STATES,
     CANCELLATION_STATUSES,

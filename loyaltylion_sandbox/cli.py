@@ -1,4 +1,4 @@
-"""`flask --app storefront.sandbox ...` commands."""
+"""`flask --app loyaltylion_sandbox ...` commands."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
-from storefront.sandbox.db import db
-from storefront.sandbox.rewards import import_codes, parse_code_csv
-from storefront.sandbox.runtime import runtime
-from storefront.sandbox.seed import reset_everything
+from loyaltylion_sandbox.rewards import import_codes, parse_code_csv
+from loyaltylion_sandbox.seed import reset_everything
+from loyaltylion_sandbox.transactions import writing
 
 
 def register(app: Flask) -> None:
@@ -20,9 +19,8 @@ def register(app: Flask) -> None:
     def import_codes_command(file: Path, reward_id: int) -> None:
         """Import voucher codes from FILE (CSV: a `code` header, one code per line)."""
         codes = parse_code_csv(file.read_text(encoding="utf-8-sig"))
-        with runtime().write_lock:
+        with writing():
             result = import_codes(reward_id, codes)
-            db.session.commit()
         click.echo(
             f"reward {reward_id}: {result.added} added, {result.duplicates} duplicates skipped, "
             f"{result.blank} blank lines, {result.unused} unused codes in the pool"

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storefront.sandbox.db import UTCDateTime, db, utcnow
+from loyaltylion_sandbox.db import UTCDateTime, db, utcnow
 
 
 class Customer(db.Model):
@@ -164,7 +164,7 @@ class LedgerEntry(db.Model):
 
     Balances are sums over these rows. A change of mind (an order is paid, refunded,
     cancelled; a review is declined) is recorded as new compensating rows, never by
-    editing old ones: see `program.reconcile`.
+    editing old ones: see `ledger.reconcile`.
     """
 
     __tablename__ = "sandbox_ledger"

@@ -19,12 +19,13 @@ from flask import (
 )
 from sqlalchemy import select
 
-from storefront.sandbox import program, rewards, subscriptions, webhooks
-from storefront.sandbox.constants import WEBHOOK_SHAPES
-from storefront.sandbox.db import db
-from storefront.sandbox.models import Activity, Customer, LedgerEntry, Order, RequestLog
-from storefront.sandbox.runtime import runtime
-from storefront.sandbox.seed import reset_everything
+from loyaltylion_sandbox import customers, program_settings, rewards, subscriptions, webhooks
+from loyaltylion_sandbox.constants import WEBHOOK_SHAPES
+from loyaltylion_sandbox.db import db
+from loyaltylion_sandbox.models import Activity, Customer, LedgerEntry, Order, RequestLog
+from loyaltylion_sandbox.runtime import runtime
+from loyaltylion_sandbox.seed import reset_everything
+from loyaltylion_sandbox.transactions import writing
 
 bp = Blueprint("sandbox_dashboard", __name__)
 
@@ -55,11 +56,11 @@ def index() -> str:
     if path_filter:
         log_stmt = log_stmt.where(RequestLog.path.startswith(path_filter, autoescape=True))
 
-    customers = list(db.session.execute(select(Customer).order_by(Customer.id.desc())).scalars())
+    members = list(db.session.execute(select(Customer).order_by(Customer.id.desc())).scalars())
     reward_rows = [(r, rewards.stock(r.id)) for r in rewards.all_rewards()]
     return render_template(
         "dashboard.html",
-        customers=[(c, program.balances(c)) for c in customers],
+        customers=[(c, customers.balances(c)) for c in members],
         ledger=db.session.execute(
             select(LedgerEntry).order_by(LedgerEntry.id.desc()).limit(100)
         ).scalars(),
@@ -76,10 +77,10 @@ def index() -> str:
         log=list(db.session.execute(log_stmt).scalars()),
         log_limit=log_limit,
         path_filter=path_filter,
-        settings=program.settings(),
+        settings=program_settings.current(),
         fault=runtime().faults.snapshot(),
         csrf_token=_csrf_token(),
-        referral_url=program.referral_url,
+        referral_url=customers.referral_url,
         pretty=_pretty,
         config=current_app.config,
     )
@@ -115,11 +116,6 @@ def webhook_shape() -> Any:
     shape = request.form.get("webhook_shape", "")
     if shape not in WEBHOOK_SHAPES:
         abort(400, f"webhook_shape must be one of {', '.join(WEBHOOK_SHAPES)}")
-    with runtime().write_lock:
-        try:
-            program.update_settings({"webhook_shape": shape})
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
+    with writing():
+        program_settings.update({"webhook_shape": shape})
     return redirect(url_for("sandbox_dashboard.index") + "#webhooks")

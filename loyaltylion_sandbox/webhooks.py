@@ -45,15 +45,15 @@ import requests
 from flask import current_app, g
 from sqlalchemy import func, select
 
-from storefront.sandbox import program
-from storefront.sandbox.constants import (
+from loyaltylion_sandbox import program_settings
+from loyaltylion_sandbox.constants import (
     WEBHOOK_SIGNATURE_HEADER,
     WEBHOOK_SITE_DOMAIN_HEADER,
     WEBHOOK_TOPIC_HEADER,
 )
-from storefront.sandbox.db import db, iso, utcnow
-from storefront.sandbox.models import ClaimedReward, WebhookDelivery
-from storefront.sandbox.runtime import runtime
+from loyaltylion_sandbox.db import db, iso, utcnow
+from loyaltylion_sandbox.models import ClaimedReward, WebhookDelivery
+from loyaltylion_sandbox.runtime import runtime
 
 USER_AGENT = "LoyaltyLion-Sandbox-Webhooks/1.0"
 # How much of the store's answer is kept for the dashboard.
@@ -69,7 +69,7 @@ def sign(body: bytes, secret: str) -> str:
 
 def webhook_url() -> str:
     """The custom reward's fulfilment URL."""
-    return program.settings()["webhook_url"]
+    return program_settings.current()["webhook_url"]
 
 
 def site_domain() -> str:
@@ -96,7 +96,7 @@ def queue(
     """
     now = utcnow()
     event_id = str(uuid.uuid4())
-    if program.settings()["webhook_shape"] == "flat":
+    if program_settings.current()["webhook_shape"] == "flat":
         document: dict[str, Any] = dict(payload)
     else:
         document = {"id": event_id, "topic": topic, "created_at": iso(now)}
@@ -259,6 +259,13 @@ def deliver_now(delivery_id: int) -> WebhookDelivery | None:
     """Attempt one delivery at once, due or not (if it is still pending)."""
     with runtime().delivery_lock:
         return _attempt(delivery_id)
+
+
+def deliver_pass() -> float | None:
+    """One round of the background sender: the due deliveries, then how long until the
+    next pending one is due (None when nothing is pending)."""
+    deliver_due()
+    return seconds_until_due()
 
 
 def seconds_until_due() -> float | None:

@@ -14,11 +14,11 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from storefront.sandbox import program, reqlog, rewards
-from storefront.sandbox.api import mutating
-from storefront.sandbox.customer_auth import check_customer_auth, issue_session, read_session
-from storefront.sandbox.errors import SandboxError, envelope
-from storefront.sandbox.resources import claimed_reward_resource, sdk_state
+from loyaltylion_sandbox import customers, reqlog, rewards
+from loyaltylion_sandbox.customer_auth import check_customer_auth, issue_session, read_session
+from loyaltylion_sandbox.errors import SandboxError, envelope
+from loyaltylion_sandbox.resources import claimed_reward_resource, sdk_state
+from loyaltylion_sandbox.transactions import mutating
 
 bp = Blueprint("sandbox_sdk", __name__, url_prefix="/sdk")
 
@@ -87,7 +87,7 @@ def _json_object() -> dict[str, Any]:
 def _session_customer():
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     merchant_id = read_session(token.strip()) if scheme.lower() == "bearer" else None
-    customer = program.get_customer(merchant_id) if merchant_id else None
+    customer = customers.get_customer(merchant_id) if merchant_id else None
     if customer is None:
         raise SandboxError(
             401,
@@ -140,8 +140,8 @@ def session() -> Any:
         # The shopper stays a guest; the page keeps working.
         return {**answer, "auth_error": message, "state": sdk_state(None)}
 
-    customer = program.ensure_customer(str(customer_data["id"]), customer_data["email"], "sdk")
-    program.enroll(customer)
+    customer = customers.ensure_customer(str(customer_data["id"]), customer_data["email"], "sdk")
+    customers.enroll(customer)
     return {
         "authenticated": True,
         "auth_error": None,

@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from storefront.sandbox.db import db
-from storefront.sandbox.errors import SandboxError
+from loyaltylion_sandbox.db import db
+from loyaltylion_sandbox.errors import SandboxError
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500

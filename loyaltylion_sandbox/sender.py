@@ -1,7 +1,8 @@
 """The background webhook sender: a daemon thread per sandbox app, while there is work.
 
-A pass delivers the due webhooks (`webhooks.deliver_due`); then the thread sleeps
-until the next pending one is due, or until `wake()` says something was queued.
+A pass (`deliver`, given by the app: webhooks.deliver_pass) delivers the due webhooks
+and says how long until the next one is due; the thread sleeps that long, or until
+`wake()` says something was queued.
 With nothing pending it ends, and the next `wake()` starts a new one, so an idle
 sandbox (and every app a test suite creates) holds no thread at all.
 
@@ -14,6 +15,7 @@ only through POST /_sandbox/webhooks/deliver, when a test says so.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from flask import Flask
 
@@ -22,9 +24,14 @@ MAX_SLEEP_SECONDS = 60.0
 
 
 class WebhookSender:
-    def __init__(self, app: Flask, *, enabled: bool) -> None:
+    def __init__(
+        self, app: Flask, *, enabled: bool, deliver: Callable[[], float | None]
+    ) -> None:
+        """`deliver()` runs in an app context: it sends what is due and returns the
+        seconds until the next pending delivery is due, or None when none is."""
         self.app = app
         self.enabled = enabled
+        self._deliver = deliver
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._guard = threading.Lock()
@@ -63,14 +70,11 @@ class WebhookSender:
             thread.join(timeout)
 
     def _run(self) -> None:
-        from storefront.sandbox import webhooks  # webhooks -> runtime -> sender
-
         while not self._stop.is_set():
             self._wake.clear()
             with self.app.app_context():
                 try:
-                    webhooks.deliver_due()
-                    wait = webhooks.seconds_until_due()
+                    wait = self._deliver()
                 except Exception:
                     # Pending deliveries resume with the next wake(), start_server() or
                     # POST /_sandbox/webhooks/deliver.

@@ -1,6 +1,6 @@
 """Serve any WSGI app (the sandbox, the shop, a test page) from a background thread.
 
-    from storefront.sandbox.server import start_server
+    from loyaltylion_sandbox.server import start_server
 
     server = start_server(app)            # port=0: a free port
     requests.get(server.url + "/")        # e.g. http://127.0.0.1:54321
@@ -24,7 +24,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from storefront.sandbox.runtime import EXTENSION_KEY
+from loyaltylion_sandbox.runtime import EXTENSION_KEY
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -9,8 +9,8 @@ from typing import Any
 
 from flask import Response, g, request
 
-from storefront.sandbox.db import db, iso
-from storefront.sandbox.models import RequestLog
+from loyaltylion_sandbox.db import db, iso
+from loyaltylion_sandbox.models import RequestLog
 
 MAX_BODY_CHARS = 64 * 1024
 # Never stored: credentials handed to the browser.

@@ -19,11 +19,12 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy import func, select
 
-from storefront.sandbox import fulfilment
-from storefront.sandbox.constants import SEED_CODE_PREFIX, SEED_CUSTOM_REWARD, SEED_REWARD
-from storefront.sandbox.db import db, utcnow
-from storefront.sandbox.errors import SandboxError
-from storefront.sandbox.models import (
+from loyaltylion_sandbox import fulfilment
+from loyaltylion_sandbox.constants import SEED_CODE_PREFIX, SEED_CUSTOM_REWARD, SEED_REWARD
+from loyaltylion_sandbox.customers import balances
+from loyaltylion_sandbox.db import db, utcnow
+from loyaltylion_sandbox.errors import SandboxError
+from loyaltylion_sandbox.models import (
     ClaimedReward,
     Customer,
     LedgerEntry,
@@ -31,7 +32,6 @@ from storefront.sandbox.models import (
     Reward,
     RewardCode,
 )
-from storefront.sandbox.program import balances
 
 
 @dataclass(frozen=True)

@@ -12,16 +12,25 @@ from typing import Any
 from flask import Blueprint, current_app, request
 from sqlalchemy import select
 
-from storefront.sandbox import fulfilment, program, reqlog, rewards, subscriptions, webhooks
-from storefront.sandbox.api import mutating
-from storefront.sandbox.constants import DELIVERY_STATES, TOPIC_CUSTOMERS_UPDATE
-from storefront.sandbox.db import db
-from storefront.sandbox.errors import SandboxError
-from storefront.sandbox.faults import parse_fault
-from storefront.sandbox.models import RequestLog, WebhookDelivery
-from storefront.sandbox.resources import customer_full, customer_resource, order_full
-from storefront.sandbox.runtime import runtime
-from storefront.sandbox.seed import reset_everything
+from loyaltylion_sandbox import (
+    customers,
+    fulfilment,
+    orders,
+    program_settings,
+    reqlog,
+    rewards,
+    subscriptions,
+    webhooks,
+)
+from loyaltylion_sandbox.constants import DELIVERY_STATES, TOPIC_CUSTOMERS_UPDATE
+from loyaltylion_sandbox.db import db
+from loyaltylion_sandbox.errors import SandboxError
+from loyaltylion_sandbox.faults import parse_fault
+from loyaltylion_sandbox.models import RequestLog, WebhookDelivery
+from loyaltylion_sandbox.resources import customer_full, customer_resource, order_full
+from loyaltylion_sandbox.runtime import runtime
+from loyaltylion_sandbox.seed import reset_everything
+from loyaltylion_sandbox.transactions import mutating, writing
 
 bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
 
@@ -81,24 +90,24 @@ def clear_faults() -> Any:
 
 @bp.get("/settings")
 def get_settings() -> Any:
-    return {"settings": program.settings()}
+    return {"settings": program_settings.current()}
 
 
 @bp.post("/settings")
 @mutating
 def set_settings() -> Any:
     """A partial update, e.g. {"signup_points": 100}."""
-    return {"settings": program.update_settings(request.get_json(silent=True))}
+    return {"settings": program_settings.update(request.get_json(silent=True))}
 
 
 @bp.get("/customers/<merchant_id>")
 def customer(merchant_id: str) -> Any:
-    return customer_full(program.require_customer(merchant_id))
+    return customer_full(customers.require_customer(merchant_id))
 
 
 @bp.get("/orders/<merchant_id>")
 def order(merchant_id: str) -> Any:
-    found = program.get_order(merchant_id)
+    found = orders.get_order(merchant_id)
     if found is None:
         raise SandboxError(404, f"Order {merchant_id} not found", {"merchant_id": ["not found"]})
     return order_full(found)
@@ -192,16 +201,10 @@ def _send_now(build: Callable[[], list[WebhookDelivery]]) -> tuple[Any, int]:
 
     One that the store did not answer 2xx stays pending and is retried like any other.
     """
-    with runtime().write_lock:
-        try:
-            ids = [delivery.id for delivery in build()]
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
+    with writing():
+        ids = [delivery.id for delivery in build()]
     for delivery_id in ids:
-        webhooks.deliver_now(delivery_id)
-    webhooks.after_commit()  # still pending: the background sender takes over
+        webhooks.deliver_now(delivery_id)  # one still pending: the sender takes over
     sent = [db.session.get(WebhookDelivery, delivery_id) for delivery_id in ids]
     if any(delivery is None for delivery in sent):  # a reset wiped it meanwhile
         raise SandboxError(409, "The delivery was wiped by a reset", {})
@@ -216,7 +219,7 @@ def test_webhook(reward_id: int) -> tuple[Any, int]:
     reward = rewards.require_reward(reward_id)
     body = request.get_json(silent=True)
     merchant_id = body.get("customer") if isinstance(body, dict) else None
-    customer = program.require_customer(str(merchant_id)) if merchant_id else None
+    customer = customers.require_customer(str(merchant_id)) if merchant_id else None
     return _send_now(lambda: [fulfilment.send_test_webhook(reward, customer)])
 
 
@@ -228,7 +231,7 @@ def customers_update(merchant_id: str) -> tuple[Any, int]:
     {"top_level": true} puts `customer` in the envelope itself, as the example in
     LoyaltyLion's docs does, instead of under `payload`.
     """
-    customer = program.require_customer(merchant_id)
+    customer = customers.require_customer(merchant_id)
     top_level = _flag("top_level")
     addresses = subscriptions.addresses_for(TOPIC_CUSTOMERS_UPDATE)
     if not addresses:

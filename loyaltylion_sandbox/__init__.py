@@ -1,13 +1,14 @@
 """LoyaltyLion sandbox: a local stand-in for LoyaltyLion's Admin API and browser SDK.
 
-NOT LoyaltyLion and NOT for production. It exists so the shop can be developed and
+NOT LoyaltyLion and NOT for production. It exists so a store can be developed and
 tested without network access or real credentials, in the spirit of localstripe:
 
-    flask --app storefront.sandbox run -p 5001
+    flask --app loyaltylion_sandbox run -p 5001
 
-It is a separate Flask app with its own database (`instance/sandbox.sqlite3`, or
-SANDBOX_DATABASE_URL). See docs/sandbox.md for what it implements and how it
-differs from the real service.
+It is its own Flask app with its own database (`instance/sandbox.sqlite3`, or
+SANDBOX_DATABASE_URL), and needs nothing of the shop in this repository: any store,
+in any language, can point at it (`shop_settings` says how). See docs/sandbox.md for
+what it implements and how it differs from the real service.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import Any
 
 from flask import Flask
 
-from storefront.sandbox.constants import (
+from loyaltylion_sandbox import api, cli, control, dashboard, reqlog, sdk, sdk_scripts, webhooks
+from loyaltylion_sandbox.constants import (
     DEFAULT_AUTH_WINDOW_SECONDS,
     DEFAULT_RATE_LIMIT,
     DEFAULT_SEED_CODE_COUNT,
@@ -35,8 +37,14 @@ from storefront.sandbox.constants import (
     WEBHOOK_SENDER_MODES,
     WEBHOOK_SHAPES,
 )
-from storefront.sandbox.rewards import import_codes
-from storefront.sandbox.server import RunningServer, start_server
+from loyaltylion_sandbox.db import configure_sqlite, db
+from loyaltylion_sandbox.errors import register_http_errors
+from loyaltylion_sandbox.ratelimit import SlidingWindowLimiter
+from loyaltylion_sandbox.rewards import import_codes
+from loyaltylion_sandbox.runtime import EXTENSION_KEY, Runtime
+from loyaltylion_sandbox.seed import init_database
+from loyaltylion_sandbox.sender import WebhookSender
+from loyaltylion_sandbox.server import RunningServer, start_server
 
 __all__ = [
     "SANDBOX_API_KEY",
@@ -45,10 +53,11 @@ __all__ = [
     "RunningServer",
     "create_app",
     "import_codes",
+    "shop_settings",
     "start_server",
 ]
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _defaults() -> dict[str, Any]:
@@ -116,16 +125,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
 
-    from storefront.sandbox import api, cli, control, dashboard, reqlog, sdk, sdk_scripts
-    from storefront.sandbox.db import configure_sqlite, db
-    from storefront.sandbox.errors import register_http_errors
-    from storefront.sandbox.runtime import install
-    from storefront.sandbox.seed import init_database
-
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
-    install(app)
+    app.extensions[EXTENSION_KEY] = Runtime(
+        limiter=SlidingWindowLimiter(int(app.config["SANDBOX_RATE_LIMIT"])),
+        sender=WebhookSender(
+            app,
+            enabled=app.config["SANDBOX_WEBHOOK_SENDER"] == "thread",
+            deliver=webhooks.deliver_pass,
+        ),
+    )
 
     api.register(app)
     app.register_blueprint(sdk.bp)
@@ -138,3 +148,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     init_database(app)
     return app
+
+
+def shop_settings(sandbox_url: str) -> dict[str, Any]:
+    """The `LOYALTYLION_*` settings that point a store at a sandbox served at
+    `sandbox_url`: its Admin API, its credentials, and both SDK scripts. For a store in
+    another language, the same values as environment variables."""
+    url = sandbox_url.rstrip("/")
+    return {
+        "LOYALTYLION_API_URL": url,
+        "LOYALTYLION_API_KEY": SANDBOX_API_KEY,
+        "LOYALTYLION_TOKEN": SANDBOX_SITE_TOKEN,
+        "LOYALTYLION_SECRET": SANDBOX_SITE_SECRET,
+        # The sandbox serves the loader and the start script at the published paths.
+        "LOYALTYLION_SDK_ORIGIN": url,
+        "LOYALTYLION_SDK_URL": "",
+        "LOYALTYLION_SITE_ID": "",
+    }

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask import current_app, request
 
-from storefront.sandbox.errors import SandboxError
+from loyaltylion_sandbox.errors import SandboxError
 
 
 @dataclass(frozen=True)

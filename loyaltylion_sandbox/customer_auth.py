@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from storefront.sandbox.constants import SDK_SESSION_MAX_AGE_SECONDS
+from loyaltylion_sandbox.constants import SDK_SESSION_MAX_AGE_SECONDS
 
 SESSION_SALT = "loyaltylion-sandbox-sdk-session"
 

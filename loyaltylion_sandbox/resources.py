@@ -11,9 +11,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from storefront.sandbox.constants import SIGNUP_ACTIVITY
-from storefront.sandbox.db import db, iso
-from storefront.sandbox.models import (
+from loyaltylion_sandbox import program_settings
+from loyaltylion_sandbox.constants import SIGNUP_ACTIVITY
+from loyaltylion_sandbox.customers import balances, referral_url
+from loyaltylion_sandbox.db import db, iso
+from loyaltylion_sandbox.ledger import ledger, order_points
+from loyaltylion_sandbox.models import (
     Activity,
     ClaimedReward,
     Customer,
@@ -21,8 +24,7 @@ from storefront.sandbox.models import (
     Order,
     Reward,
 )
-from storefront.sandbox.program import balances, ledger, order_points, referral_url, settings
-from storefront.sandbox.rewards import all_rewards, claimed_rewards, stock
+from loyaltylion_sandbox.rewards import all_rewards, claimed_rewards, stock
 
 
 def customer_points(customer: Customer) -> dict[str, Any]:
@@ -273,7 +275,7 @@ def customer_full(customer: Customer) -> dict[str, Any]:
 
 def program_rules() -> list[dict[str, Any]]:
     """ "Ways to earn", in the words a shopper reads."""
-    program = settings()
+    program = program_settings.current()
     rules = [
         {"name": SIGNUP_ACTIVITY, "title": "Create an account", "points": program["signup_points"]},
         {
