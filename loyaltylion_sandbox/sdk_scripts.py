@@ -60,7 +60,7 @@ def _check_fetch(call: reqlog.CallInfo) -> None:
     mode = request.headers.get("Sec-Fetch-Mode")
     if mode and mode != "cors":
         call.warnings.append(
-            f"fetched in {mode!r} mode: the published snippet sets crossOrigin = \"\" (CORS)"
+            f'fetched in {mode!r} mode: the published snippet sets crossOrigin = "" (CORS)'
         )
     origin = request.headers.get("Origin")
     if origin and origin.rstrip("/") != _shop_origin():

@@ -24,9 +24,7 @@ MAX_SLEEP_SECONDS = 60.0
 
 
 class WebhookSender:
-    def __init__(
-        self, app: Flask, *, enabled: bool, deliver: Callable[[], float | None]
-    ) -> None:
+    def __init__(self, app: Flask, *, enabled: bool, deliver: Callable[[], float | None]) -> None:
         """`deliver()` runs in an app context: it sends what is due and returns the
         seconds until the next pending delivery is due, or None when none is."""
         self.app = app

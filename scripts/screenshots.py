@@ -17,34 +17,24 @@ Chromium comes from CHROMIUM_PATH or /usr/bin/chromium (`make chromium` installs
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 SDK_SETTLED = "html[data-lion-state=guest], html[data-lion-state=customer]"
 
 
-def chromium_path() -> str:
-    path = os.environ.get("CHROMIUM_PATH", "").strip() or "/usr/bin/chromium"
-    if not (Path(path).is_file() and os.access(path, os.X_OK)):
-        sys.exit(
-            f"No Chromium at {path}: run `make chromium` (or `apt-get install chromium`), "
-            "or set CHROMIUM_PATH. Do not run `playwright install`."
-        )
-    return path
+def browser_path() -> str:
+    from chromium import chromium_path, find_problem
+
+    problem = find_problem()
+    if problem:
+        sys.exit(problem)
+    return chromium_path()
 
 
 def wait_for_sdk(page) -> None:
@@ -70,12 +60,14 @@ def step(message: str) -> None:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
+    from chromium import CHROMIUM_ARGS
     from livestack import live_stack
     from playwright.sync_api import expect, sync_playwright
 
-    from storefront.seed import CUSTOMER_EMAIL, CUSTOMER_PASSWORD
+    from storefront.devserver import demo_customer
+    from storefront.seed import ADMIN_EMAIL, ADMIN_PASSWORD, CUSTOMER_EMAIL, CUSTOMER_PASSWORD
 
-    executable = chromium_path()
+    executable = browser_path()
     OUT.mkdir(parents=True, exist_ok=True)
     step("Starting the shop and the LoyaltyLion sandbox on free ports...")
     with live_stack() as stack, sync_playwright() as playwright:
@@ -151,9 +143,36 @@ def main() -> None:
             page.goto(stack.sandbox_url + "/")
             shoot(page, "sandbox-dashboard.png", full_page=False)
             context.close()
+
+            step("The LoyaltyLion package's admin pages, in the store admin's frame")
+            # Webhooks to show: a customers/update (the shop subscribed to it) and the
+            # test fulfilment LoyaltyLion sends when a custom reward is saved.
+            customer_id, _ = demo_customer(stack.shop)
+            _sandbox_post(stack.sandbox_url, f"/_sandbox/customers/{customer_id}/customers-update")
+            _sandbox_post(stack.sandbox_url, "/_sandbox/rewards/2/test-webhook")
+            for name, viewport in (("", DESKTOP), ("-phone", PHONE)):
+                admin = browser.new_context(viewport=viewport, device_scale_factor=1)
+                admin_page = admin.new_page()
+                admin_page.goto(f"{shop}/login")
+                admin_page.get_by_label("Email", exact=True).fill(ADMIN_EMAIL)
+                admin_page.get_by_label("Password", exact=True).fill(ADMIN_PASSWORD)
+                admin_page.get_by_role("button", name="Log in").click()
+                admin_page.get_by_role("button", name="Log out").wait_for()
+                admin_page.goto(f"{shop}/admin/loyaltylion/deliveries")
+                shoot(admin_page, f"admin-deliveries{name}.png")
+                admin_page.goto(f"{shop}/admin/loyaltylion/webhooks")
+                shoot(admin_page, f"admin-webhooks{name}.png")
+                admin.close()
         finally:
             browser.close()
     step(f"Done: {OUT.relative_to(ROOT)}/")
+
+
+def _sandbox_post(sandbox_url: str, path: str) -> None:
+    import requests
+
+    response = requests.post(sandbox_url + path, json={}, timeout=10)
+    response.raise_for_status()
 
 
 def _sandbox_has_orders(sandbox_url: str) -> bool:

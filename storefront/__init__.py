@@ -57,19 +57,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     _register_blueprints(app)
 
+    from storefront.cli import register_cli
     from storefront.errors import register_error_handlers
     from storefront.headers import init_security_headers
-    from storefront.referrals import init_referrals
+    from storefront.loyalty import csp_origins, init_loyalty
     from storefront.templating import register_template_helpers
 
     register_error_handlers(app)
     register_template_helpers(app)
-    init_referrals(app)
-    init_security_headers(app)
-
-    from storefront.cli import register_cli
-    from storefront.loyalty import init_loyalty
-
+    init_security_headers(app, third_party_origins=csp_origins)
     register_cli(app)
     init_loyalty(app)
 
@@ -103,14 +99,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from storefront.account.routes import bp as account_bp
-    from storefront.admin import bp as admin_bp
+    from storefront.admin.routes import bp as admin_bp
     from storefront.auth.routes import bp as auth_bp
     from storefront.cart.routes import bp as cart_bp
     from storefront.checkout.routes import bp as checkout_bp
     from storefront.reviews.routes import bp as reviews_bp
     from storefront.rewards.routes import bp as rewards_bp
     from storefront.shop.routes import bp as shop_bp
-    from storefront.webhooks import bp as webhooks_bp
 
     app.register_blueprint(shop_bp)
     app.register_blueprint(auth_bp)
@@ -119,7 +114,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp)
     app.register_blueprint(rewards_bp)
     app.register_blueprint(reviews_bp)
-    app.register_blueprint(webhooks_bp)
     app.register_blueprint(admin_bp)
 
 

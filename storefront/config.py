@@ -69,7 +69,9 @@ def loyaltylion_settings() -> dict:
         "LOYALTYLION_SECRET": os.environ.get("LOYALTYLION_SECRET", "").strip(),
         "LOYALTYLION_SDK_ORIGIN": os.environ.get(
             "LOYALTYLION_SDK_ORIGIN", "https://sdk.loyaltylion.net"
-        ).strip().rstrip("/"),
+        )
+        .strip()
+        .rstrip("/"),
         "LOYALTYLION_SDK_URL": os.environ.get("LOYALTYLION_SDK_URL", "").strip(),
         "LOYALTYLION_SITE_ID": os.environ.get("LOYALTYLION_SITE_ID", "").strip(),
     }
@@ -116,8 +118,14 @@ def settings_from_env(instance_path: Path) -> dict:
         # Where LoyaltyLion posts webhooks, as the world reaches this shop (for
         # `flask --app storefront loyaltylion webhooks subscribe`).
         "LOYALTYLION_WEBHOOK_URL": os.environ.get("LOYALTYLION_WEBHOOK_URL", "").strip(),
-        # The delivery log renders inside the store admin's frame.
-        "LOYALTYLION_ADMIN_LAYOUT": "admin/layout.html",
+        # Where LoyaltyLion's admin pages (delivery and webhook logs) live, and how the
+        # Admin API sees this store's requests.
+        "LOYALTYLION_ADMIN_URL_PREFIX": os.environ.get(
+            "LOYALTYLION_ADMIN_URL_PREFIX", "/admin/loyaltylion"
+        ),
+        "LOYALTYLION_USER_AGENT": os.environ.get(
+            "LOYALTYLION_USER_AGENT", "loyaltylion-reference-storefront/0.1 (+python-requests)"
+        ),
         # Send the CSP as Content-Security-Policy-Report-Only: nothing is blocked, every
         # violation is reported to /csp-report and logged (see storefront/headers.py).
         "CSP_REPORT_ONLY": _bool("CSP_REPORT_ONLY", False),

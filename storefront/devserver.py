@@ -117,7 +117,7 @@ def start_sandbox(
         give_demo_points(sandbox_app, customer)
     server = sandbox.start_server(sandbox_app, host, port, quiet=True)
     shop.config.update(sandbox.shop_settings(server.url))
-    subscribe_shop(shop, f"{shop_origin.rstrip('/')}/webhooks/loyaltylion")
+    subscribe_shop(shop, shop_origin.rstrip("/") + shop.config["LOYALTYLION_WEBHOOK_PATH"])
     return RunningSandbox(sandbox_app, server, stocked.unused)
 
 

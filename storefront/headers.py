@@ -1,7 +1,7 @@
 """Security headers on every response.
 
-The Content-Security-Policy allows this site plus the origins the LoyaltyLion SDK
-needs (`loyaltylion.sdk.csp_origins`), and nothing else third-party. No inline scripts
+The Content-Security-Policy allows this site plus the third-party origins create_app
+passes in (the LoyaltyLion SDK's, from storefront/loyalty.py), and nothing else. No inline scripts
 are allowed at all: the SDK snippet is a same-origin file and its data a
 non-executable JSON block. Inline styles stay allowed because the SDK's UI sets some.
 
@@ -14,15 +14,16 @@ LOYALTYLION_CSP_EXTRA_ORIGINS, then switch enforcement back on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, Response, current_app, url_for
 
-from storefront.loyaltylion.sdk import csp_origins
-
 REPORT_GROUP = "csp"
+_ORIGINS_KEY = "csp_third_party_origins"
 
 
 def content_security_policy() -> str:
-    lion = " ".join(csp_origins(current_app.config))
+    lion = " ".join(current_app.extensions[_ORIGINS_KEY]())
     directives = {
         "default-src": "'self'",
         "script-src": f"'self' {lion}",
@@ -62,9 +63,14 @@ def _add_headers(response: Response) -> Response:
     return response
 
 
-def init_security_headers(app: Flask) -> None:
+def init_security_headers(
+    app: Flask, *, third_party_origins: Callable[[], list[str]] = list
+) -> None:
+    """`third_party_origins()`: the origins besides this site that scripts, styles,
+    images, fonts, frames and connections may come from."""
     from storefront.csp_reports import bp
 
+    app.extensions[_ORIGINS_KEY] = third_party_origins
     app.config.setdefault("CSP_REPORT_ONLY", False)
     app.register_blueprint(bp)
     app.after_request(_add_headers)

@@ -1,28 +1,45 @@
 """The thin adapter between this shop and `storefront.loyaltylion`.
 
-The only file that knows both sides: it turns the shop's users and orders into the
-package's plain dataclasses and records an outbox event on every signup and order
-change, inside the shop's own transaction (the shop sends its signals before commit).
-A merchant's developer rewrites this file for their store and copies the package as is.
+The only file that knows both sides. It
+* turns the shop's users and orders into the package's plain dataclasses and records an
+  outbox event on every signup and order change, inside the shop's own transaction (the
+  shop announces its events before it commits: storefront/events.py);
+* handles the webhooks the shop cares about: a custom reward's gift, and the customer's
+  loyalty status;
+* gives the package what it asks the host for: the session, who is an admin, who the
+  logged-in customer is.
+A merchant's developer rewrites this file for their store and copies the package as is
+(the README's "Copy storefront/loyaltylion/ into your store").
 """
 
 from __future__ import annotations
 
-import logging
+import re
 from dataclasses import dataclass
+from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, abort, current_app
 from flask_login import current_user
 
-from storefront import events
-from storefront.extensions import db
-from storefront.loyaltylion import Customer, LoyaltyLion, OrderSnapshot, Shopper, sdk
-from storefront.loyaltylion.payloads import DiscountCode, order_create
-from storefront.models import Order, Review, ReviewStatus, User
+from storefront import events, gifts
+from storefront.extensions import db, login_manager
+from storefront.loyaltylion import (
+    Customer,
+    DiscountCode,
+    LoyaltyLion,
+    OrderSnapshot,
+    Shopper,
+    WebhookEvent,
+    WebhookProcessingError,
+    ignored,
+    parse_timestamp,
+    processed,
+)
+from storefront.loyaltylion.payloads import order_create
+from storefront.models import LoyaltySnapshot, Order, Review, ReviewStatus, User
 from storefront.money import parse_money
-from storefront.security import RequestContext
+from storefront.shopper import RequestContext
 
-log = logging.getLogger(__name__)
 loyaltylion = LoyaltyLion()
 
 
@@ -32,14 +49,10 @@ def customer_of(user: User) -> Customer:
 
 
 def shopper_of(context: RequestContext | None) -> Shopper | None:
+    # The package adds the referral and email ids of the request itself (its cookie).
     if context is None:
         return None
-    return Shopper(
-        ip_address=context.ip_address,
-        user_agent=context.user_agent,
-        referral_id=context.referral_id,
-        tracking_id=context.tracking_id,
-    )
+    return Shopper(ip_address=context.ip_address, user_agent=context.user_agent)
 
 
 def snapshot_of(order: Order) -> OrderSnapshot:
@@ -60,12 +73,7 @@ def snapshot_of(order: Order) -> OrderSnapshot:
         refund_status=order.refund_status,
         cancellation_status=order.cancellation_status,
         discount_codes=tuple(DiscountCode(d.code, d.amount_cents) for d in order.discounts),
-        shopper=Shopper(
-            ip_address=order.ip_address,
-            user_agent=order.user_agent,
-            referral_id=order.referral_id,
-            tracking_id=order.tracking_id,
-        ),
+        shopper=Shopper(ip_address=order.ip_address, user_agent=order.user_agent),
         guest=False,
     )
 
@@ -196,42 +204,153 @@ def _on_customer_closed(_app, user_id: int, **_):
     loyaltylion.forget_customer(user_id)
 
 
-def sdk_settings() -> dict | None:
-    """What the <head> snippet needs, rendered fresh for every page (see base.html)."""
-    config = current_app.config
-    if not config["LOYALTYLION_TOKEN"]:
-        return None
-    customer = None
-    if current_user.is_authenticated:
-        if config["LOYALTYLION_SECRET"]:
-            customer = customer_of(current_user)
-        else:
-            log.warning("LOYALTYLION_SECRET is not set: customers stay guests in the SDK")
-    return sdk.snippet_settings(
-        config["LOYALTYLION_TOKEN"],
-        sdk_origin=config["LOYALTYLION_SDK_ORIGIN"],
-        loader_override=config["LOYALTYLION_SDK_URL"],
-        customer=customer,
-        secret=config["LOYALTYLION_SECRET"],
-    )
+# -- webhooks -----------------------------------------------------------------------------
+
+_CUSTOMER_ID = re.compile(r"[0-9]{1,10}")
+_MAX_ID = 2_147_483_647  # ids are 32-bit `integer` columns
 
 
-def _webhook_topics() -> tuple[str, ...]:
-    from storefront.webhooks.service import HANDLERS  # the shop's webhook receiver
+def customer_id_of(value: Any) -> int:
+    """LoyaltyLion's `merchant_id` for a customer is our User.id. The docs type it as a
+    number but their examples send a string ("5000001"): accept both, nothing else."""
+    text = "" if isinstance(value, bool) else str(value).strip()  # True is an int, too
+    if not isinstance(value, int | str) or not _CUSTOMER_ID.fullmatch(text) or int(text) > _MAX_ID:
+        raise WebhookProcessingError(f"{value!r} is not a shop customer id")
+    return int(text)
 
-    return tuple(HANDLERS)
+
+@dataclass(frozen=True)
+class GiftReward:
+    product_slug: str  # an inactive product: given away, never sold (storefront/seed.py)
+    title: str  # what the customer's account calls it
+
+
+# Keyed by the identifier set on each custom reward in LoyaltyLion.
+# https://developers.loyaltylion.com/docs/features/custom-rewards
+GIFT_REWARDS = {
+    "free-gift-next-order": GiftReward(product_slug="lion-tote-bag", title="Free tote bag"),
+}
+
+
+def fulfil_store_reward(event: WebhookEvent, payload: dict[str, Any]):
+    """rewards/store_fulfilment: a customer claimed a custom reward; grant its gift.
+    https://developers.loyaltylion.com/api-reference/v2/webhooks/events/rewards-store-fulfilment
+    """
+    if _is_test(payload):
+        # Sent when the reward is saved in LoyaltyLion, to check the URL answers 2xx.
+        return ignored("Test delivery (the reward was saved in LoyaltyLion): nothing to fulfil.")
+    identifier = payload.get("reward_identifier")
+    reward = GIFT_REWARDS.get(identifier) if isinstance(identifier, str) else None
+    if reward is None:
+        # Failed, not ignored: the customer paid points for it. Add the identifier to
+        # GIFT_REWARDS (or fulfil it by hand), then retry from the admin.
+        raise WebhookProcessingError(f"unknown reward identifier {identifier!r}")
+    customer_id = customer_id_of(payload.get("customer_merchant_id"))
+    event.customer_id = str(customer_id)
+    try:
+        gift = gifts.grant(
+            customer_id,
+            reward.product_slug,
+            title=reward.title,
+            grant_key=f"loyaltylion-webhook:{event.id}",
+        )
+    except gifts.GiftError as error:
+        raise WebhookProcessingError(str(error)) from None
+    return processed(f"{gift.product.name} granted to customer {customer_id} for their next order.")
+
+
+def _is_test(payload: dict[str, Any]) -> bool:
+    test = payload.get("test", False)
+    if test in (True, "true"):
+        return True
+    if test in (False, "false"):
+        return False
+    # Neither: fulfilling could hand out a gift for a test, so refuse and let a human look.
+    raise WebhookProcessingError(f"`test` must be true or false, not {test!r}")
+
+
+def record_loyalty_status(event: WebhookEvent, payload: dict[str, Any]):
+    """customers/update: keep the customer's points and tier for the account page, which
+    shows them beside the SDK's live figures (it works without JavaScript).
+    https://developers.loyaltylion.com/api-reference/v2/webhooks/events/customers-update
+    """
+    # The payload is {"customer": <the Customers API's customer object>}.
+    customer = payload.get("customer")
+    if not isinstance(customer, dict):
+        raise WebhookProcessingError("the payload has no `customer` object")
+    if customer.get("merchant_id") in (None, ""):
+        return ignored("A guest (no merchant_id): no shop account to update.")
+    user = db.session.get(User, customer_id_of(customer["merchant_id"]))
+    if user is None or user.closed_at is not None:
+        return ignored(f"No open shop account with id {customer['merchant_id']}.")
+    event.customer_id = str(user.id)
+    updated_at = parse_timestamp(customer.get("updated_at")) or event.sent_at or event.received_at
+    snapshot = db.session.get(LoyaltySnapshot, user.id)
+    if snapshot is not None and snapshot.updated_at > updated_at:
+        return ignored("Older than the status already stored (deliveries can arrive out of order).")
+    if snapshot is None:
+        snapshot = LoyaltySnapshot(customer_id=user.id)
+        db.session.add(snapshot)
+    snapshot.points_approved = _points(customer, "points_approved")
+    snapshot.points_pending = _points(customer, "points_pending")
+    snapshot.tier_name = _tier_name(customer)
+    snapshot.updated_at = updated_at
+    return processed(f"Customer {user.id}: {snapshot.points_approved} points.")
+
+
+def _points(customer: dict[str, Any], key: str) -> int:
+    value = customer.get(key, 0)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise WebhookProcessingError(f"`customer.{key}` must be a whole number, not {value!r}")
+    return value
+
+
+def _tier_name(customer: dict[str, Any]) -> str | None:
+    # Programs without tiers send no membership (or null).
+    membership = customer.get("loyalty_tier_membership")
+    tier = membership.get("loyalty_tier") if isinstance(membership, dict) else None
+    name = tier.get("name") if isinstance(tier, dict) else None
+    return name[:100] if isinstance(name, str) and name else None
+
+
+# -- what the package asks of the host ---------------------------------------------------
+
+
+def _current_customer() -> Customer | None:
+    return customer_of(current_user) if current_user.is_authenticated else None
+
+
+def _is_admin() -> bool:
+    return current_user.is_authenticated and current_user.is_admin
+
+
+def _deny():
+    # The admin blueprint's rule: log in first; a customer gets a 403.
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    abort(403, description="The LoyaltyLion pages are for store staff only.")
+
+
+def csp_origins() -> list[str]:
+    """For the shop's Content-Security-Policy (headers.py)."""
+    return loyaltylion.csp_origins()
 
 
 def init_loyalty(app: Flask) -> None:
+    # The shop's admin frames the package's admin pages, and its menu links them.
+    app.config.setdefault("LOYALTYLION_ADMIN_LAYOUT", "admin/layout.html")
+    app.config.setdefault("LOYALTYLION_ADMIN_NAV", False)
     loyaltylion.init_app(
         app,
         session=db.session,
         engine=lambda: db.engine,
-        is_admin=lambda: current_user.is_authenticated and current_user.is_admin,
+        is_admin=_is_admin,
+        on_denied=_deny,
+        current_customer=_current_customer,
         recreate_order=_recreate_order,
-        webhook_topics=_webhook_topics,
     )
-    app.context_processor(lambda: {"loyaltylion_sdk": sdk_settings()})
+    loyaltylion.on_webhook("rewards/store_fulfilment", fulfil_store_reward)
+    loyaltylion.on_webhook("customers/update", record_loyalty_status)
     app.add_template_global(loyaltylion_order_view)
     # Connected once per process (blinker keeps strong references with weak=False).
     events.customer_signed_up.connect(_on_signup, weak=False)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import Request
 from wtforms.validators import ValidationError
 
 # Explicit bidi embeddings, overrides and isolates: invisible characters that reorder
@@ -56,31 +54,3 @@ def printable_multiline_text(form, field) -> None:
         for ch in value
     ):
         raise ValidationError("Remove the invisible control characters from this field.")
-
-
-@dataclass(frozen=True)
-class RequestContext:
-    """What the shop knows about the shopper's request, captured for integrations.
-
-    ip_address comes from `request.remote_addr`, which create_app's ProxyFix makes the
-    real client address only when TRUSTED_PROXY_COUNT says how many proxies to trust.
-    """
-
-    ip_address: str | None
-    user_agent: str | None
-    # LoyaltyLion referral (?ll_ref_id) and email tracking (?ll_eid) ids, if any.
-    referral_id: str | None = None
-    tracking_id: str | None = None
-
-    @classmethod
-    def from_request(cls, request: Request) -> RequestContext:
-        from storefront.referrals import current_referral
-
-        user_agent = request.headers.get("User-Agent") or None
-        referral = current_referral()
-        return cls(
-            ip_address=request.remote_addr,
-            user_agent=user_agent[:400] if user_agent else None,
-            referral_id=referral.referral_id,
-            tracking_id=referral.current_tracking_id(),
-        )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
+from storefront import gifts
+from storefront.extensions import db
+from storefront.models import LoyaltySnapshot
 from storefront.money import format_money
 
 
@@ -15,6 +18,17 @@ def register_template_helpers(app: Flask) -> None:
     @app.template_filter("status_label")
     def status_label(value: str) -> str:
         return value.replace("_", " ").capitalize()
+
+    app.add_template_global(gifts.order_gifts, "order_gifts")
+    app.add_template_global(gifts.gift_line_ids, "gift_line_ids")
+
+    @app.template_global()
+    def loyalty_extras(customer_id: int) -> dict:
+        """The account page's loyalty panel: the status last reported, gifts waiting."""
+        return {
+            "snapshot": db.session.get(LoyaltySnapshot, customer_id),
+            "gifts": gifts.pending_gifts(customer_id),
+        }
 
     @app.context_processor
     def shop_globals() -> dict:

@@ -83,10 +83,8 @@ def run_isolated(
     code: str, *, lib: Path, distributions: list[str], paths: list[Path], cwd: Path
 ) -> subprocess.CompletedProcess[str]:
     link_distributions(lib, distributions)
-    bootstrap = (
-        "import sys\n"
-        f"sys.path[:0] = {[str(lib), *map(str, paths)]!r}\n"
-        + textwrap.dedent(code)
+    bootstrap = f"import sys\nsys.path[:0] = {[str(lib), *map(str, paths)]!r}\n" + textwrap.dedent(
+        code
     )
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(cwd)}
     return subprocess.run(  # noqa: S603 (this interpreter, the test's own code)
@@ -111,9 +109,7 @@ def _module_name(path: Path, package_dir: Path, package: str) -> str:
 
 def import_graph(package_dir: Path, package: str) -> dict[str, set[str]]:
     """module -> the modules of the same package it imports (any import statement)."""
-    modules = {
-        _module_name(path, package_dir, package): path for path in package_dir.rglob("*.py")
-    }
+    modules = {_module_name(path, package_dir, package): path for path in package_dir.rglob("*.py")}
     graph: dict[str, set[str]] = {name: set() for name in modules}
 
     def resolve(name: str) -> str | None:

@@ -372,7 +372,7 @@ def test_cancel_cancels_and_keeps_the_payment(app, client, auth):
     assert order["paid"] == 3695
     page = text_of(client.get(response.headers["Location"]))
     assert f"Order {1000 + order_id} cancelled." in page
-    assert "This order has been cancelled." in page
+    assert "Order 1001 is already cancelled." in page
 
 
 # --- Actions the order's state refuses ------------------------------------------------

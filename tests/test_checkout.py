@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
-from storefront import events
+from storefront import events, pricing
 from storefront.checkout import service as checkout_service
 from storefront.extensions import db
 from storefront.models import Cart, CartItem, Order, OrderDiscount, Product, Voucher
@@ -373,7 +373,7 @@ def test_losing_the_race_for_a_code_after_the_check_writes_nothing(app, shopper,
     """Another checkout redeems the code between this one's check and its UPDATE."""
     code = make_code(app)
     apply_code(shopper, code)
-    real_check, real_redeem = checkout_service.check_code, checkout_service.redeem
+    real_check, real_redeem = pricing.check_code, checkout_service.redeem
     redeemed_for: list[int] = []
 
     def check_then_lose_the_race(*args, **kwargs):
@@ -388,7 +388,7 @@ def test_losing_the_race_for_a_code_after_the_check_writes_nothing(app, shopper,
         redeemed_for.append(order_id)
         return real_redeem(applied, order_id, *args, **kwargs)
 
-    monkeypatch.setattr(checkout_service, "check_code", check_then_lose_the_race)
+    monkeypatch.setattr(pricing, "check_code", check_then_lose_the_race)
     monkeypatch.setattr(checkout_service, "redeem", redeem_and_record)
 
     response = place_order(shopper)

@@ -9,10 +9,9 @@ from sqlalchemy import select
 
 from storefront.checkout import service as checkout
 from storefront.extensions import db
-from storefront.models import Cart, CartItem, Order, User
-from storefront.security import RequestContext
+from storefront.models import Cart, CartItem, Gift, Order, User
 from storefront.seed import CUSTOMER_EMAIL
-from storefront.webhooks.models import Gift
+from storefront.shopper import RequestContext
 from tests.conftest import place_order, product_id, text_of, user_id
 from tests.test_webhooks import SECRET, customer_update_body, deliver, reward_body
 

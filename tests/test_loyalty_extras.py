@@ -163,9 +163,7 @@ def test_moderation_is_for_admins_only(app, client, auth):
     )
 
 
-def test_closing_an_account_erases_the_customer_and_keeps_their_orders_flowing(
-    app, client, auth
-):
+def test_closing_an_account_erases_the_customer_and_keeps_their_orders_flowing(app, client, auth):
     auth.signup(email="leaving@example.com", newsletter="y")
     leaving_id = user_id(app, "leaving@example.com")
     client.post("/account/preferences", data={"newsletter": "y", "birthday": "1985-02-02"})

@@ -91,14 +91,24 @@ def test_a_report_is_logged_without_query_strings(client, caplog):
 
 def test_reporting_api_batches_are_logged_one_line_per_violation(client, caplog):
     batch = [
-        {"type": "csp-violation", "body": {"documentURL": "https://shop.example/",
-                                           "blockedURL": "inline",
-                                           "effectiveDirective": "script-src-elem",
-                                           "disposition": "enforce"}},
+        {
+            "type": "csp-violation",
+            "body": {
+                "documentURL": "https://shop.example/",
+                "blockedURL": "inline",
+                "effectiveDirective": "script-src-elem",
+                "disposition": "enforce",
+            },
+        },
         {"type": "deprecation", "body": {"id": "x"}},
-        {"type": "csp-violation", "body": {"documentURL": "https://shop.example/cart/",
-                                           "blockedURL": "https://fonts.example/a.woff2",
-                                           "effectiveDirective": "font-src"}},
+        {
+            "type": "csp-violation",
+            "body": {
+                "documentURL": "https://shop.example/cart/",
+                "blockedURL": "https://fonts.example/a.woff2",
+                "effectiveDirective": "font-src",
+            },
+        },
     ]
     with caplog.at_level(logging.WARNING, logger="storefront.csp_reports"):
         response = client.post(

@@ -21,11 +21,13 @@ import requests
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from storefront import loyalty
 from storefront.extensions import db
+from storefront.loyalty import loyaltylion
+from storefront.loyaltylion import WebhookEvent
 from storefront.loyaltylion.redact import mask_emails
+from storefront.models import Gift, LoyaltySnapshot
 from storefront.seed import CUSTOMER_EMAIL
-from storefront.webhooks import gifts, service
-from storefront.webhooks.models import Gift, LoyaltySnapshot, WebhookEvent
 from tests.conftest import text_of, user_id
 
 SECRET = "test-site-secret"
@@ -144,7 +146,7 @@ def test_a_valid_signature_fulfils_the_reward_once(app, client, customer_id):
     (gift,) = stored_gifts(app)
     assert gift.customer_id == customer_id
     assert gift.order_id is None  # waiting for the next order
-    assert gift.webhook_event_id == event.id
+    assert gift.grant_key == f"loyaltylion-webhook:{event.id}"
 
 
 def test_the_same_id_again_changes_nothing(app, client, customer_id):
@@ -286,7 +288,7 @@ def test_a_tampered_flat_body_is_refused(app, client, customer_id, tamper):
 
 def test_two_identical_flat_bodies_are_two_claims(app, client, customer_id):
     # Two claims of one reward are the same bytes, and without an id nothing tells them
-    # apart from a redelivery: both are fulfilled (see service.record_event).
+    # apart from a redelivery: both are fulfilled (see loyaltylion/webhooks.record).
     body = flat_reward_body(customer_id)
     for _ in range(2):
         assert deliver(client, body, topic="rewards/store_fulfilment").status_code == 200
@@ -363,7 +365,7 @@ def test_an_unknown_customer_fails_and_is_visible_in_the_admin(app, client, auth
     assert stored_gifts(app) == []
 
     auth.login_admin()
-    page = client.get("/admin/webhooks")
+    page = client.get("/admin/loyaltylion/webhooks")
     assert page.status_code == 200
     text = text_of(page)
     assert "evt-1" in text and "rewards/store_fulfilment" in text
@@ -379,12 +381,12 @@ def test_retry_after_fixing_the_cause_fulfils(app, client, auth, customer_id, mo
 
     # The fix: the store learns the new reward identifier.
     monkeypatch.setitem(
-        gifts.GIFT_REWARDS,
+        loyalty.GIFT_REWARDS,
         "free-mug",
-        gifts.GiftReward(product_slug="lion-tote-bag", title="Free tote bag"),
+        loyalty.GiftReward(product_slug="lion-tote-bag", title="Free tote bag"),
     )
     auth.login_admin()
-    response = client.post(f"/admin/webhooks/{event.id}/retry", follow_redirects=True)
+    response = client.post(f"/admin/loyaltylion/webhooks/{event.id}/retry", follow_redirects=True)
     assert response.status_code == 200
     assert "processed" in text_of(response)
     (event,) = stored_events(app)
@@ -392,7 +394,7 @@ def test_retry_after_fixing_the_cause_fulfils(app, client, auth, customer_id, mo
     assert len(stored_gifts(app)) == 1
 
     # Processed is final: a second retry is refused and grants nothing.
-    again = client.post(f"/admin/webhooks/{event.id}/retry", follow_redirects=True)
+    again = client.post(f"/admin/loyaltylion/webhooks/{event.id}/retry", follow_redirects=True)
     assert "nothing to retry" in text_of(again)
     assert len(stored_gifts(app)) == 1
 
@@ -401,7 +403,7 @@ def test_a_retry_that_fails_again_keeps_the_event_failed(app, client, auth):
     deliver(client, reward_body(987654))
     (event,) = stored_events(app)
     auth.login_admin()
-    response = client.post(f"/admin/webhooks/{event.id}/retry", follow_redirects=True)
+    response = client.post(f"/admin/loyaltylion/webhooks/{event.id}/retry", follow_redirects=True)
     assert "failed again" in text_of(response)
     (event,) = stored_events(app)
     assert (event.status, event.attempts) == ("failed", 2)
@@ -429,7 +431,7 @@ def test_processing_that_raises_still_answers_200_and_records_the_failure(
     def broken_handler(event, payload):
         raise RuntimeError("the gift service is down")
 
-    monkeypatch.setitem(service.HANDLERS, "rewards/store_fulfilment", broken_handler)
+    monkeypatch.setitem(loyaltylion.webhook_handlers, "rewards/store_fulfilment", broken_handler)
     response = post(client, reward_body(customer_id))
     assert response.status_code == 200
     response.close()  # does not raise: the failure is recorded instead
@@ -442,14 +444,14 @@ def test_processing_that_raises_still_answers_200_and_records_the_failure(
 def test_a_real_server_answers_while_the_processing_is_still_running(app, customer_id, monkeypatch):
     """Through a real WSGI server: the 200 arrives while the handler is still blocked."""
     started, release = threading.Event(), threading.Event()
-    handler = service.HANDLERS["rewards/store_fulfilment"]
+    handler = loyaltylion.webhook_handlers["rewards/store_fulfilment"]
 
     def slow_handler(event, payload):
         started.set()
         assert release.wait(10), "the test never released the handler"
         return handler(event, payload)
 
-    monkeypatch.setitem(service.HANDLERS, "rewards/store_fulfilment", slow_handler)
+    monkeypatch.setitem(loyaltylion.webhook_handlers, "rewards/store_fulfilment", slow_handler)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -566,13 +568,13 @@ def test_the_admin_page_is_for_admins_only(app, client, auth, customer_id):
     deliver(client, reward_body(987654))
     (event,) = stored_events(app)
 
-    anonymous = client.get("/admin/webhooks")
+    anonymous = client.get("/admin/loyaltylion/webhooks")
     assert anonymous.status_code == 302
     assert "/login" in anonymous.headers["Location"]
 
     auth.login()
-    assert client.get("/admin/webhooks").status_code == 403
-    assert client.post(f"/admin/webhooks/{event.id}/retry").status_code == 403
+    assert client.get("/admin/loyaltylion/webhooks").status_code == 403
+    assert client.post(f"/admin/loyaltylion/webhooks/{event.id}/retry").status_code == 403
     assert stored_events(app)[0].attempts == 1  # the refused retry did not run
 
 
@@ -580,7 +582,7 @@ def test_the_admin_page_lists_newest_first_and_masks_emails(app, client, auth, c
     deliver(client, reward_body(customer_id, customer_email="alice.blue@example.com"))
     deliver(client, customer_update_body(customer_id, "evt-2", email="bob@example.org"))
     auth.login_admin()
-    page = client.get("/admin/webhooks")
+    page = client.get("/admin/loyaltylion/webhooks")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "a***@example.com" in html and "b***@example.org" in html
@@ -599,5 +601,5 @@ def test_a_retry_needs_a_csrf_token(app, client, auth):
     (event,) = stored_events(app)
     auth.login_admin()
     app.config["WTF_CSRF_ENABLED"] = True
-    assert client.post(f"/admin/webhooks/{event.id}/retry").status_code == 400
+    assert client.post(f"/admin/loyaltylion/webhooks/{event.id}/retry").status_code == 400
     assert stored_events(app)[0].attempts == 1

@@ -17,7 +17,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from storefront.admin import bp
+from storefront.admin.blueprint import bp
 from storefront.admin.forms import (
     CancelForm,
     OrderFilterForm,
@@ -29,6 +29,7 @@ from storefront.extensions import db
 from storefront.models import CancellationStatus, Order, PaymentStatus, RefundStatus
 from storefront.money import format_money
 from storefront.orders import service
+from storefront.orders.rules import available_actions
 from storefront.orders.service import OrderActionError
 
 PER_PAGE = 50
@@ -142,10 +143,7 @@ def _invalid(order: Order, problem: str, **submitted: FlaskForm):
 
 
 def _refused(order: Order, error: OrderActionError, **submitted: FlaskForm):
-    # The refused change's transaction is still open: the service holds the order's row
-    # lock, and edit_order may have capped discounts in memory before refusing. Roll
-    # back, so the lock goes and the page shows the order as stored.
-    db.session.rollback()
+    # The service rolled its transaction back: the page shows the order as stored.
     return _render_order(order, status=409, problem=str(error), **submitted)
 
 
@@ -165,20 +163,8 @@ def _render_order(
             "admin/order.html",
             order=order,
             problem=problem,
-            can=_available_actions(order),
+            can=available_actions(order),
             **forms,
         ),
         status,
     )
-
-
-def _available_actions(order: Order) -> dict[str, bool]:
-    """Which action forms the page offers. This mirrors the service's rules only to
-    avoid offering what is bound to be refused; the service still decides."""
-    is_open = not order.is_cancelled and not order.total_refunded_cents
-    return {
-        "edit": is_open,
-        "payment": is_open and order.balance_due_cents > 0,
-        "refund": order.refundable_cents > 0,
-        "cancel": not order.is_cancelled,
-    }

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import case, select
 
-from storefront.admin import bp
+from storefront.admin.blueprint import bp
 from storefront.extensions import db
 from storefront.models import Review, ReviewStatus
 from storefront.reviews.forms import ModerateForm

@@ -19,7 +19,7 @@ from flask import (
 )
 from sqlalchemy import select
 
-from storefront.admin import bp
+from storefront.admin.blueprint import bp
 from storefront.admin.forms import VoucherBatchForm
 from storefront.extensions import db
 from storefront.models import VoucherBatch

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from storefront import events
+from storefront.auth import service
 from storefront.auth.forms import LoginForm, LogoutForm, SignupForm
 from storefront.cart.service import merge_guest_cart
 from storefront.extensions import db
 from storefront.models import User
-from storefront.security import RequestContext, safe_next_url
+from storefront.security import safe_next_url
+from storefront.shopper import RequestContext
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
@@ -34,27 +34,15 @@ def signup():
         return redirect(url_for("account.overview"))
     form = SignupForm()
     if form.validate_on_submit():
-        email = User.normalize_email(form.email.data)
-        user = User(
-            email=email,
-            name=(form.name.data or "").strip(),
-            newsletter_opt_in=form.newsletter.data,
-            password_hash=generate_password_hash(
-                form.password.data, method=current_app.config["PASSWORD_HASH_METHOD"]
-            ),
-        )
-        db.session.add(user)
         try:
-            db.session.flush()
-            app = current_app._get_current_object()
-            events.customer_signed_up.send(
-                app, user=user, context=RequestContext.from_request(request)
+            user = service.sign_up(
+                email=form.email.data,
+                password=form.password.data,
+                name=form.name.data or "",
+                newsletter=form.newsletter.data,
+                context=RequestContext.from_request(request),
             )
-            if user.newsletter_opt_in:
-                events.newsletter_subscribed.send(app, user=user)
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
+        except service.EmailTaken:
             form.email.errors.append("An account with this email already exists. Log in instead?")
             return render_template("auth/signup.html", form=form), 409
         log.info("customer %s signed up", user.id)

@@ -12,9 +12,9 @@ from storefront.cart.forms import (
     UpdateQuantityForm,
     parse_product_id,
 )
-from storefront.checkout.service import quote
 from storefront.extensions import db
 from storefront.models import Product
+from storefront.pricing import quote
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
 

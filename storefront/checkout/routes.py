@@ -12,8 +12,8 @@ from storefront.checkout import service
 from storefront.checkout.forms import DiscountCodeForm, PlaceOrderForm, RemoveCodeForm
 from storefront.extensions import db
 from storefront.models import Order
-from storefront.referrals import clear_referral
-from storefront.security import RequestContext
+from storefront.pricing import quote
+from storefront.shopper import RequestContext
 from storefront.vouchers.service import VoucherError, normalize_code
 
 bp = Blueprint("checkout", __name__, url_prefix="/checkout")
@@ -24,13 +24,13 @@ _CODE_KEY = "discount_code"
 
 def _render(place_form=None, code_form=None, status: int = 200):
     cart = current_cart()
-    priced = service.quote(cart, session.get(_CODE_KEY))
+    priced = quote(cart, session.get(_CODE_KEY))
     if priced.voucher_error and status == 200:
         # The code stopped working since it was applied (used elsewhere, expired, or
         # the cart shrank below its minimum): say so and drop it.
         flash(priced.voucher_error.message, "error")
         session.pop(_CODE_KEY, None)
-        priced = service.quote(cart)
+        priced = quote(cart)
     if place_form is None:
         place_form = PlaceOrderForm()
         if not place_form.is_submitted() and current_user.name:
@@ -64,7 +64,7 @@ def apply_code():
     if not form.validate_on_submit():
         return _render(code_form=form, place_form=PlaceOrderForm(formdata=None), status=400)
     cart = current_cart()
-    priced = service.quote(cart, form.code.data)
+    priced = quote(cart, form.code.data)
     if priced.voucher_error:
         form.code.errors.append(priced.voucher_error.message)
         return _render(code_form=form, place_form=PlaceOrderForm(formdata=None), status=400)
@@ -117,7 +117,6 @@ def place():
         flash(str(error), "error")
         return _render(place_form=form, status=400)
     session.pop(_CODE_KEY, None)
-    clear_referral()  # sent with this order: a later order is not a referred one
     log.info("order %s placed by customer %s", order.id, order.customer_id)
     return redirect(url_for("checkout.confirmation", order_id=order.id))
 

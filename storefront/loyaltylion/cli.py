@@ -1,4 +1,4 @@
-"""`flask --app storefront loyaltylion ...`: worker, status, retry-dead, check, webhooks."""
+"""`flask loyaltylion ...`: worker, status, retry-dead, check, webhooks."""
 
 from __future__ import annotations
 
@@ -10,16 +10,13 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from storefront.loyaltylion import outbox
-from storefront.loyaltylion.errors import LoyaltyLionError, PermanentError
+from . import outbox
+from .errors import LoyaltyLionError, PermanentError
+from .state import get_extension
+from .subscriptions import subscribe
+from .worker import Worker
 
 loyaltylion_cli = AppGroup("loyaltylion", help="LoyaltyLion event delivery.")
-
-
-def _extension():
-    from storefront.loyaltylion import get_extension
-
-    return get_extension()
 
 
 @loyaltylion_cli.command("worker")
@@ -27,9 +24,7 @@ def _extension():
 @click.option("--poll", default=1.0, show_default=True, type=click.FloatRange(0.05, 60))
 def worker_command(threads: int, poll: float) -> None:
     """Deliver outbox events until interrupted (Ctrl-C / SIGTERM)."""
-    from storefront.loyaltylion.worker import Worker
-
-    extension = _extension()
+    extension = get_extension()
     if not extension.configured():
         raise click.ClickException(
             "LoyaltyLion is not configured: set LOYALTYLION_API_KEY (see .env.example)."
@@ -37,7 +32,8 @@ def worker_command(threads: int, poll: float) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    worker = Worker(current_app._get_current_object(), threads=threads, poll_interval=poll).start()
+    app = current_app._get_current_object()
+    worker = Worker(app, extension, threads=threads, poll_interval=poll).start()
     click.echo(f"Delivering to {current_app.config['LOYALTYLION_API_URL']} with {threads} threads.")
     try:
         while not stop.wait(0.5):
@@ -51,7 +47,7 @@ def worker_command(threads: int, poll: float) -> None:
 @loyaltylion_cli.command("status")
 def status_command() -> None:
     """Queue depth, oldest pending event, dead count."""
-    status = outbox.queue_status(_extension().session)
+    status = outbox.queue_status(get_extension().session)
     click.echo(f"pending:    {status.pending}")
     click.echo(f"delivering: {status.delivering}")
     click.echo(f"delivered:  {status.delivered}")
@@ -65,14 +61,14 @@ def status_command() -> None:
 @click.option("--id", "event_ids", type=int, multiple=True, help="Only these events")
 def retry_dead_command(event_ids: tuple[int, ...]) -> None:
     """Put dead events back in the queue for another round of attempts."""
-    count = outbox.retry_dead(_extension().session, list(event_ids) or None)
+    count = outbox.retry_dead(get_extension().session, list(event_ids) or None)
     click.echo(f"{count} dead event(s) queued again.")
 
 
 @loyaltylion_cli.command("check")
 def check_command() -> None:
     """Test the API key against GET /v2/identity/whoami."""
-    extension = _extension()
+    extension = get_extension()
     api_url = current_app.config["LOYALTYLION_API_URL"]
     if not extension.configured():
         raise click.ClickException("No LoyaltyLion credentials: set LOYALTYLION_API_KEY.")
@@ -99,7 +95,7 @@ loyaltylion_cli.add_command(webhooks_cli)
 
 
 def _client_or_fail():
-    extension = _extension()
+    extension = get_extension()
     if not extension.configured():
         raise click.ClickException("No LoyaltyLion credentials: set LOYALTYLION_API_KEY.")
     return extension.make_client()
@@ -130,15 +126,13 @@ def webhooks_list_command() -> None:
 )
 def webhooks_subscribe_command(address: str | None) -> None:
     """Subscribe the store's webhook URL to every topic the store handles (idempotent)."""
-    from storefront.loyaltylion.subscriptions import subscribe
-
     address = address or current_app.config.get("LOYALTYLION_WEBHOOK_URL") or ""
     if not address:
         raise click.ClickException(
             "Give the store's public webhook URL: --url https://shop.example/webhooks/loyaltylion "
             "(or set LOYALTYLION_WEBHOOK_URL)."
         )
-    topics = _extension().webhook_topics()
+    topics = get_extension().webhook_topics()
     if not topics:
         raise click.ClickException("This store registers no webhook topics: nothing to subscribe.")
     client = _client_or_fail()

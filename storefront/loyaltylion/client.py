@@ -21,13 +21,15 @@ from urllib.parse import quote
 import requests
 import urllib3
 
-from storefront.loyaltylion.errors import ConfigurationError, PermanentError, RetryableError
-from storefront.loyaltylion.payloads import iso8601
+from .errors import ConfigurationError, PermanentError, RetryableError
+from .payloads import iso8601
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://api.loyaltylion.com"
-USER_AGENT = "loyaltylion-reference-storefront/0.1 (+python-requests)"
+# The default; LOYALTYLION_USER_AGENT names your store instead, which helps
+# LoyaltyLion's support find your requests.
+USER_AGENT = "loyaltylion-flask/1.0 (+python-requests)"
 # Statuses worth another try. 408/425 are rare, but they are the server saying "later".
 _RETRYABLE_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 
@@ -62,12 +64,13 @@ class LoyaltyLionClient:
         connect_timeout: float = 3.05,
         read_timeout: float = 10.0,
         session: requests.Session | None = None,
+        user_agent: str = USER_AGENT,
     ):
         self.api_url = api_url.rstrip("/")
         self.site_id = str(site_id) if site_id not in (None, "") else None
         self.timeout = (connect_timeout, read_timeout)
         self.session = session or requests.Session()
-        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        self.session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
         if api_key:
             # Current scheme: an API key as a Bearer token.
             # https://developers.loyaltylion.com/api-reference (Authentication)

@@ -1,9 +1,11 @@
-"""The outbox table. Its own declarative base, so this package works beside any
-SQLAlchemy app: the rows still go through the app's session, in the app's transaction."""
+"""The package's two tables: the outbox (calls owed to LoyaltyLion) and the webhook log
+(calls LoyaltyLion made). Their own declarative base, so this package works beside any
+SQLAlchemy app: the rows still go through the app's session, in the app's transaction.
+Customer ids are strings, whatever the store's own ids are."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -72,3 +74,62 @@ class OutboxEvent(Base):
 
     def __repr__(self) -> str:
         return f"<OutboxEvent {self.id} {self.kind} {self.stream} {self.status}>"
+
+
+# -- webhooks LoyaltyLion sent ------------------------------------------------------------
+
+WEBHOOK_RECEIVED = "received"  # stored and answered 2xx; processing comes next
+WEBHOOK_PROCESSED = "processed"
+WEBHOOK_IGNORED = "ignored"  # nothing to do: a test delivery, an unknown topic, a guest
+WEBHOOK_FAILED = "failed"  # the error says why; the admin can retry
+WEBHOOK_DONE = (WEBHOOK_PROCESSED, WEBHOOK_IGNORED)
+# A `received` webhook is processed right after the answer. One still `received` after
+# this long lost its processing (the process stopped, say): the admin may retry it.
+WEBHOOK_STALLED_AFTER = timedelta(minutes=10)
+# Marks a stored webhook that came without an envelope id (webhooks.record).
+NO_ID_PREFIX = "no-id:"
+
+
+class WebhookEvent(Base):
+    """One webhook LoyaltyLion delivered, stored exactly once whatever the redeliveries."""
+
+    __tablename__ = "loyaltylion_webhook_events"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    # The envelope's `id`. Delivery is at-least-once; this constraint is what lets two
+    # concurrent deliveries of one webhook insert (and so be processed) only once. A flat
+    # body has no id: it gets a unique "no-id:..." key (webhooks.record says why).
+    envelope_id: Mapped[str] = mapped_column(String(255), unique=True)
+    topic: Mapped[str] = mapped_column(String(100))
+    # The envelope's `created_at`: when LoyaltyLion sent it (None if unreadable).
+    sent_at: Mapped[datetime | None]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # The verified request body exactly as received: processing and retries read it.
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default=WEBHOOK_RECEIVED, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    processed_at: Mapped[datetime | None]
+    # What processing concluded (processed/ignored), or why it failed.
+    note: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    # The store's customer id it concerned, set by the handler once known: forgetting
+    # the customer erases the body.
+    customer_id: Mapped[str | None] = mapped_column(String(64), index=True)
+
+    @property
+    def label(self) -> str:
+        """How the admin's log names it: the envelope id, if it came with one."""
+        return (
+            "(no id: flat body)" if self.envelope_id.startswith(NO_ID_PREFIX) else self.envelope_id
+        )
+
+    @property
+    def is_retryable(self) -> bool:
+        if self.status == WEBHOOK_FAILED:
+            return True
+        stalled = utcnow() - self.received_at > WEBHOOK_STALLED_AFTER
+        return self.status == WEBHOOK_RECEIVED and stalled
+
+    def __repr__(self) -> str:
+        return f"<WebhookEvent {self.id} {self.topic} {self.status}>"

@@ -44,9 +44,9 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from storefront.loyaltylion.client import LoyaltyLionClient
-from storefront.loyaltylion.errors import PermanentError, RetryableError
-from storefront.loyaltylion.models import (
+from .client import LoyaltyLionClient
+from .errors import PermanentError, RetryableError
+from .models import (
     DEAD,
     DELIVERED,
     DELIVERING,
@@ -61,7 +61,7 @@ from storefront.loyaltylion.models import (
     OutboxEvent,
     utcnow,
 )
-from storefront.loyaltylion.ratelimit import RatePacer
+from .ratelimit import RatePacer
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +139,10 @@ def hold_unsent_create(session: Session, merchant_id: str) -> bool:
     return (result.rowcount or 0) > 0
 
 
+# Where the shopper came from (referrals.py): known only when the order was placed.
+_ATTRIBUTION_FIELDS = ("referral_id", "tracking_id")
+
+
 def refresh_unsent_create(session: Session, merchant_id: str, payload: dict[str, Any]) -> bool:
     """Replace the body of the order's create if it has not gone out yet, so LoyaltyLion
     receives the order as it is now; the updates waiting behind it are then stale, and
@@ -147,15 +151,26 @@ def refresh_unsent_create(session: Session, merchant_id: str, payload: dict[str,
     Safe against a worker: no update of the order can be in flight while its create is
     unsent (the stream's order), and the UPDATE locks the create until the caller
     commits, so the worker cannot claim it meanwhile. If the worker claimed it first,
-    nothing changes here and the updates go out after it as usual."""
+    nothing changes here and the updates go out after it as usual.
+
+    The referral and email ids the create was recorded with stay: they came from the
+    shopper's request, which the store's later snapshot of the order knows nothing of."""
     stream = order_stream(merchant_id)
+    unsent = (
+        OutboxEvent.stream == stream,
+        OutboxEvent.kind == KIND_ORDER_CREATE,
+        OutboxEvent.status.in_([PENDING, DEAD]),
+    )
+    waiting = session.execute(select(OutboxEvent.payload).where(*unsent)).scalar()
+    if waiting is None:
+        return False
+    recorded = json.loads(waiting)
+    for key in _ATTRIBUTION_FIELDS:
+        if key in recorded and key not in payload:
+            payload = {**payload, key: recorded[key]}
     refreshed = session.execute(
         update(OutboxEvent)
-        .where(
-            OutboxEvent.stream == stream,
-            OutboxEvent.kind == KIND_ORDER_CREATE,
-            OutboxEvent.status.in_([PENDING, DEAD]),
-        )
+        .where(*unsent)
         .values(payload=json.dumps(payload, separators=(",", ":"), sort_keys=True))
         .execution_options(synchronize_session=False)
     ).rowcount

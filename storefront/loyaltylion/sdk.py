@@ -9,7 +9,7 @@ The published snippet loads two scripts from the SDK origin, both with
 `<origin>/static/2/<YYYYMMDD>/loader[-<revision>].js`, and, inside `init`, the per-site
 start script `<origin>/sdk/start/<YYYYMMDDTHH>/<site token>.js`, the date and hour
 being the browser's UTC clock. The SDK starts only once both have arrived.
-static/js/loyaltylion.js does exactly that; the paths below are the same ones, for
+static/snippet.js does exactly that; the paths below are the same ones, for
 the server side (tests, the CSP).
 
 The auth token is sha1(customer id + date + email + secret), plain concatenation, with

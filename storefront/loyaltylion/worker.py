@@ -1,7 +1,7 @@
 """Background delivery: threads that drain the outbox until told to stop.
 
-`make run` starts one inside the web process; production runs
-`flask --app storefront loyaltylion worker` as its own process (or several: claims are
+LOYALTYLION_WORKER_IN_PROCESS starts one inside the web process (handy in development);
+production runs `flask loyaltylion worker` as its own process (or several: claims are
 atomic, and the rate limit is per process, so divide LOYALTYLION_RATE_LIMIT among them).
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 from flask import Flask
 
@@ -19,12 +20,14 @@ class Worker:
     def __init__(
         self,
         app: Flask,
+        extension: Any,
         *,
         threads: int = 2,
         poll_interval: float = 1.0,
         batch_size: int = 20,
     ):
         self.app = app
+        self.extension = extension  # the LoyaltyLion extension: its deliverer and session
         self.threads = threads
         self.poll_interval = poll_interval
         self.batch_size = batch_size
@@ -58,10 +61,8 @@ class Worker:
         return any(thread.is_alive() for thread in self._threads)
 
     def _run(self) -> None:
-        from storefront.loyaltylion import get_extension
-
+        extension = self.extension
         with self.app.app_context():
-            extension = get_extension(self.app)
             deliverer = extension.make_deliverer()
             while not self._stop.is_set():
                 try:

@@ -2,6 +2,8 @@
 
 from storefront.models.cart import Cart, CartItem
 from storefront.models.catalog import Category, Product
+from storefront.models.gift import Gift
+from storefront.models.loyalty_status import LoyaltySnapshot
 from storefront.models.order import (
     CancellationStatus,
     Order,
@@ -19,6 +21,8 @@ __all__ = [
     "Cart",
     "CartItem",
     "Category",
+    "Gift",
+    "LoyaltySnapshot",
     "Order",
     "OrderDiscount",
     "OrderLine",

@@ -67,12 +67,9 @@ class Order(db.Model):
         String(20), default=CancellationStatus.NOT_CANCELLED
     )
 
-    # What the shopper's request looked like; LoyaltyLion uses both for referral fraud checks.
+    # What the shopper's request looked like (loyalty programs use both for fraud checks).
     ip_address: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(400))
-    # LoyaltyLion referral and email tracking ids the shopper arrived with.
-    referral_id: Mapped[str | None] = mapped_column(String(64))
-    tracking_id: Mapped[str | None] = mapped_column(String(64))
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

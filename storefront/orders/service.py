@@ -1,8 +1,9 @@
 """Every change to an order after it is placed goes through one function here.
 
-Each function validates, changes the order, recomputes its statuses, emits
-`events.order_changed` inside the transaction (the LoyaltyLion outbox listens) and
-commits. A refused change raises OrderActionError and writes nothing.
+Each function locks the order, checks what it allows (rules.py), changes it,
+recomputes its statuses and announces `events.order_changed` inside the transaction
+(the LoyaltyLion outbox listens), then commits. A refused change raises
+OrderActionError and rolls back: nothing written, the row lock released.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from storefront import events
 from storefront.extensions import db
 from storefront.models import CancellationStatus, Order, PaymentStatus, RefundStatus
 from storefront.money import format_money
+from storefront.orders.rules import refusal
 
 
 class OrderActionError(ValueError):
@@ -37,14 +39,9 @@ def refresh_statuses(order: Order) -> None:
         order.refund_status = RefundStatus.PARTIALLY_REFUNDED
 
 
-def _commit_change(order: Order, change: str) -> None:
+def _announce_change(announce: events.Announce, order: Order, change: str) -> None:
     refresh_statuses(order)
-    try:
-        events.order_changed.send(current_app._get_current_object(), order=order, change=change)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    announce(events.order_changed, order=order, change=change)
 
 
 def _lock(order: Order) -> None:
@@ -58,9 +55,10 @@ def _lock(order: Order) -> None:
     db.session.refresh(order, with_for_update=True)
 
 
-def _require_open(order: Order, action: str) -> None:
-    if order.is_cancelled:
-        raise OrderActionError(f"Order {order.number} is cancelled: it cannot {action}.")
+def _require(order: Order, action: str) -> None:
+    reason = refusal(order, action)
+    if reason:
+        raise OrderActionError(reason)
 
 
 def _held_by(order: Order) -> str | None:
@@ -70,17 +68,14 @@ def _held_by(order: Order) -> str | None:
     return held[0] if held else None
 
 
-def _held_edit_problem(
-    order: Order, holder: str, *, total: int, shipping_cents: int
-) -> str | None:
+def _held_edit_problem(order: Order, holder: str, *, total: int, shipping_cents: int) -> str | None:
     """Why an edit cannot be told to `holder`, which knows the order's totals already and
     from now on learns only payments and refunds; None if it can be (a paid order whose
     items are taken off: the difference is refunded)."""
     known = f"{holder} already has order {order.number} at {format_money(order.total_cents)}"
     if shipping_cents != order.shipping_cents:
         return (
-            f"{known} and cannot be told a new shipping charge. To give shipping back, "
-            "refund it."
+            f"{known} and cannot be told a new shipping charge. To give shipping back, refund it."
         )
     if total > order.total_cents:
         return f"{known} and cannot be told a higher total. Place a new order for the extra items."
@@ -101,10 +96,15 @@ def edit_order(order: Order, quantities: dict[int, int], shipping_cents: int) ->
     totals (LoyaltyLion, once it has the order), only edits it can be told are allowed:
     taking items off a paid order, as a refund.
     """
-    _lock(order)
-    _require_open(order, "be edited")
-    if order.total_refunded_cents:
-        raise OrderActionError("An order with refunds cannot be edited.")
+    with events.commit_announcing() as announce:
+        _lock(order)
+        _require(order, "edit")
+        refund_cents = _apply_edit(order, quantities, shipping_cents)
+        _announce_change(announce, order, "edited")
+    return refund_cents
+
+
+def _apply_edit(order: Order, quantities: dict[int, int], shipping_cents: int) -> int:
     if shipping_cents < 0:
         raise OrderActionError("Shipping cannot be negative.")
     lines_by_id = {line.id: line for line in order.lines}
@@ -154,55 +154,47 @@ def edit_order(order: Order, quantities: dict[int, int], shipping_cents: int) ->
     order.shipping_cents = shipping_cents
     order.total_cents = total
     order.total_refunded_cents += refund_cents
-    _commit_change(order, "edited")
     return refund_cents
 
 
 def record_payment(order: Order, amount_cents: int) -> None:
-    _lock(order)
-    _require_open(order, "take a payment")
-    # A refund does not close the order: a partly refunded invoice can still collect
-    # its balance (the refund status is recomputed against the new total paid).
-    due = order.balance_due_cents
-    if due == 0:
-        raise OrderActionError(f"Order {order.number} is already paid in full.")
-    if amount_cents <= 0:
-        raise OrderActionError("The payment must be more than zero.")
-    if amount_cents > due:
-        raise OrderActionError(
-            f"The payment ({format_money(amount_cents)}) is more than the balance due "
-            f"({format_money(due)})."
-        )
-    order.total_paid_cents += amount_cents
-    _commit_change(order, "payment")
+    with events.commit_announcing() as announce:
+        _lock(order)
+        _require(order, "payment")
+        due = order.balance_due_cents
+        if amount_cents <= 0:
+            raise OrderActionError("The payment must be more than zero.")
+        if amount_cents > due:
+            raise OrderActionError(
+                f"The payment ({format_money(amount_cents)}) is more than the balance due "
+                f"({format_money(due)})."
+            )
+        order.total_paid_cents += amount_cents
+        _announce_change(announce, order, "payment")
 
 
 def refund(order: Order, amount_cents: int | None = None) -> None:
     """Refund part of what was paid, or everything still refundable when amount is None."""
-    _lock(order)
-    refundable = order.refundable_cents
-    if refundable <= 0:
-        raise OrderActionError(
-            "Nothing to refund: no payment has been taken."
-            if order.total_paid_cents == 0
-            else "Everything paid has already been refunded."
-        )
-    amount = refundable if amount_cents is None else amount_cents
-    if amount <= 0:
-        raise OrderActionError("The refund must be more than zero.")
-    if amount > refundable:
-        raise OrderActionError(
-            f"The refund ({format_money(amount)}) is more than what can be refunded "
-            f"({format_money(refundable)})."
-        )
-    order.total_refunded_cents += amount
-    _commit_change(order, "refund")
+    with events.commit_announcing() as announce:
+        _lock(order)
+        _require(order, "refund")
+        refundable = order.refundable_cents
+        amount = refundable if amount_cents is None else amount_cents
+        if amount <= 0:
+            raise OrderActionError("The refund must be more than zero.")
+        if amount > refundable:
+            raise OrderActionError(
+                f"The refund ({format_money(amount)}) is more than what can be refunded "
+                f"({format_money(refundable)})."
+            )
+        order.total_refunded_cents += amount
+        _announce_change(announce, order, "refund")
 
 
 def cancel(order: Order) -> None:
     """Cancel the order. Money already taken stays until an admin refunds it."""
-    _lock(order)
-    if order.is_cancelled:
-        raise OrderActionError(f"Order {order.number} is already cancelled.")
-    order.cancellation_status = CancellationStatus.CANCELLED
-    _commit_change(order, "cancelled")
+    with events.commit_announcing() as announce:
+        _lock(order)
+        _require(order, "cancel")
+        order.cancellation_status = CancellationStatus.CANCELLED
+        _announce_change(announce, order, "cancelled")

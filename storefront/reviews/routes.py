@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 from storefront.cart.forms import AddToCartForm
 from storefront.reviews import service
 from storefront.reviews.forms import ReviewForm
-from storefront.security import RequestContext
 from storefront.shop.routes import active_product_or_404
+from storefront.shopper import RequestContext
 
 bp = Blueprint("reviews", __name__)
 

@@ -8,14 +8,13 @@ Docs: https://developers.loyaltylion.com/api-reference/v2/resources/activities/u
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import select
 
 from storefront import events
 from storefront.extensions import db
 from storefront.models import Product, Review, ReviewStatus, User
 from storefront.models._time import utcnow
-from storefront.security import RequestContext
+from storefront.shopper import RequestContext
 
 
 class ReviewError(ValueError):
@@ -50,29 +49,19 @@ def submit_review(
     if has_reviewed(customer, product):
         raise ReviewError("You have already reviewed this product. Thank you!")
     review = Review(product=product, customer=customer, rating=rating, body=body)
-    db.session.add(review)
-    try:
+    with events.commit_announcing() as announce:
+        db.session.add(review)
         db.session.flush()  # the id is the activity's merchant_id
-        events.review_submitted.send(
-            current_app._get_current_object(), review=review, context=context
-        )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+        announce(events.review_submitted, review=review, context=context)
     return review
 
 
 def moderate(review: Review, *, approve: bool) -> None:
     """Approve or decline a pending review; LoyaltyLion's pending points follow. Commits."""
-    db.session.refresh(review, with_for_update=True)
-    if review.status != ReviewStatus.PENDING:
-        raise ReviewError(f"This review was already {review.status}.")
-    review.status = ReviewStatus.APPROVED if approve else ReviewStatus.DECLINED
-    review.moderated_at = utcnow()
-    try:
-        events.review_moderated.send(current_app._get_current_object(), review=review)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    with events.commit_announcing() as announce:
+        db.session.refresh(review, with_for_update=True)
+        if review.status != ReviewStatus.PENDING:
+            raise ReviewError(f"This review was already {review.status}.")
+        review.status = ReviewStatus.APPROVED if approve else ReviewStatus.DECLINED
+        review.moderated_at = utcnow()
+        announce(events.review_moderated, review=review)

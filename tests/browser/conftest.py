@@ -12,42 +12,26 @@ with selectors and read state with `page.evaluate`, which CSP does not govern).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
+from scripts import chromium
+
 from .support import Stack, start_stack
 
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # Generous for a loaded 2-core machine, far below "the page hangs".
 ACTION_TIMEOUT_MS = 10_000
 NAVIGATION_TIMEOUT_MS = 15_000
 
 
 def chromium_path() -> str:
-    path = os.environ.get("CHROMIUM_PATH", "").strip() or DEFAULT_CHROMIUM
-    if not (Path(path).is_file() and os.access(path, os.X_OK)):
-        pytest.fail(
-            f"The browser tests need Chromium and there is none at {path}.\n"
-            "  `make test` installs it (scripts/ensure-chromium.sh);\n"
-            "  on Debian/Ubuntu: sudo apt-get install chromium;\n"
-            "  elsewhere: set CHROMIUM_PATH to a Chromium or Chrome binary.\n"
-            "Do not run `playwright install`: the suite uses the system browser.",
-            pytrace=False,
-        )
-    return path
+    problem = chromium.find_problem()
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    return chromium.chromium_path()
 
 
 # One browser for the whole browser suite. Package scope rather than session: Playwright's
@@ -57,7 +41,9 @@ def chromium_path() -> str:
 def browser() -> Iterator[Browser]:
     executable = chromium_path()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=chromium.CHROMIUM_ARGS
+        )
         try:
             yield browser
         finally:

@@ -7,13 +7,12 @@ Kept apart from conftest.py so the tests can import the helpers by name.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from html import unescape
 from pathlib import Path
@@ -25,7 +24,6 @@ from playwright.sync_api import Page
 from sqlalchemy import select
 
 from loyaltylion_sandbox import shop_settings
-from loyaltylion_sandbox.constants import SANDBOX_API_KEY
 from loyaltylion_sandbox.db import db as sandbox_db
 from loyaltylion_sandbox.server import RunningServer, start_server
 from storefront import create_app
@@ -34,6 +32,7 @@ from storefront.extensions import db
 from storefront.loyalty import loyaltylion
 from storefront.models import User
 from storefront.seed import seed_demo_data
+from tests.sandbox_client import SandboxClient
 
 T = TypeVar("T")
 
@@ -77,60 +76,16 @@ def eventually(
         time.sleep(interval)
 
 
-def sdk_auth_token(customer_id: str, date: str, email: str, secret: str) -> str:
-    """The documented SDK auth token, computed independently of the shop's code."""
-    return hashlib.sha1(
-        f"{customer_id}{date}{email}{secret}".encode(), usedforsecurity=False
-    ).hexdigest()
+class Sandbox(SandboxClient):
+    """A running sandbox, and the shared client for its control routes and API."""
 
-
-@dataclass
-class Sandbox:
-    """A running sandbox and a `requests` session for its control routes and API."""
-
-    app: Flask
-    server: RunningServer
-    http: requests.Session = field(default_factory=requests.Session)
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def get(self, path: str) -> Any:
-        response = self.http.get(self.url + path, timeout=10)
-        response.raise_for_status()
-        return response.json()
-
-    def api(self, method: str, path: str, json: Any = None) -> requests.Response:
-        return self.http.request(
-            method,
-            self.url + path,
-            json=json,
-            headers={"Authorization": f"Bearer {SANDBOX_API_KEY}"},
-            timeout=10,
-        )
-
-    def customer(self, merchant_id: int | str) -> dict | None:
-        response = self.http.get(f"{self.url}/_sandbox/customers/{merchant_id}", timeout=10)
-        if response.status_code == 404:
-            return None
-        response.raise_for_status()
-        return response.json()
-
-    def order(self, merchant_id: int | str) -> dict | None:
-        response = self.http.get(f"{self.url}/_sandbox/orders/{merchant_id}", timeout=10)
-        if response.status_code == 404:
-            return None
-        response.raise_for_status()
-        return response.json()
-
-    def requests_log(self, **filters: str) -> list[dict]:
-        response = self.http.get(f"{self.url}/_sandbox/requests", params=filters, timeout=10)
-        response.raise_for_status()
-        return response.json()["requests"]
+    def __init__(self, app: Flask, server: RunningServer) -> None:
+        super().__init__(server.url)
+        self.app = app
+        self.server = server
 
     def stop(self) -> None:
-        self.http.close()
+        self.close()
         self.server.shutdown()
         with self.app.app_context():
             sandbox_db.engine.dispose()

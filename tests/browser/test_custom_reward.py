@@ -15,7 +15,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from storefront.extensions import db
-from storefront.webhooks.models import Gift, WebhookEvent
+from storefront.loyaltylion import WebhookEvent
+from storefront.models import Gift
 
 from .conftest import Tab
 from .support import Stack, eventually, fill_shipping, wait_for_sdk

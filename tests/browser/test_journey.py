@@ -109,7 +109,7 @@ def test_referral_signup_purchase_reward_redemption_and_refund(
 
     # 2. The sandbox received the $signup, with the referral id and the browser's details.
     def signup_request() -> dict | None:
-        for entry in sandbox.requests_log(path="/v2/activities", method="POST"):
+        for entry in sandbox.log(path="/v2/activities", method="POST"):
             body = json.loads(entry["request_body"])
             same_customer = body.get("customer_id") in (customer_id, int(customer_id))
             if same_customer and body.get("name") == "$signup":
@@ -146,7 +146,7 @@ def test_referral_signup_purchase_reward_redemption_and_refund(
     assert order["customer_id"] == customer_id
     # The referral reached the order create, as sent over the wire.
     assert order["referral_id"] == referral_code
-    create = sandbox.requests_log(path="/v2/orders", method="POST")[-1]  # the oldest
+    create = sandbox.log(path="/v2/orders", method="POST")[-1]  # the oldest
     assert json.loads(create["request_body"])["referral_id"] == referral_code
     assert order["ip_address"] == "127.0.0.1"
     assert order["user_agent"] == user_agent

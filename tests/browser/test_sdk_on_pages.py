@@ -29,9 +29,10 @@ from storefront.devserver import give_demo_points
 from storefront.extensions import db
 from storefront.models import Product
 from storefront.seed import ADMIN_EMAIL, ADMIN_PASSWORD, CUSTOMER_EMAIL, CUSTOMER_PASSWORD
+from tests.sandbox_client import auth_token
 
 from .conftest import Tab
-from .support import SHOP_CONFIG, ShopSession, Stack, log_in, sdk_auth_token, wait_for_sdk
+from .support import SHOP_CONFIG, ShopSession, Stack, log_in, wait_for_sdk
 
 pytestmark = pytest.mark.browser
 
@@ -243,7 +244,8 @@ def test_no_secret_in_anything_the_shop_serves(shop: Shop) -> None:
         "/products/house-blend",
         "/category/coffee",
         "/login",
-        "/static/js/loyaltylion.js",
+        "/loyaltylion/static/snippet.js",
+        "/loyaltylion/static/theme.css",
         "/static/css/shop.css",
     ):
         assert guest_pages.get(path) == 200, path
@@ -256,6 +258,7 @@ def test_no_secret_in_anything_the_shop_serves(shop: Shop) -> None:
         f"/admin/orders/{shop.order_id}",
         "/admin/vouchers",
         "/admin/loyaltylion/deliveries",
+        "/admin/loyaltylion/webhooks",
     ):
         assert admin_pages.get(path) == 200, path
     assert min(map(len, (guest_pages, customer_pages, admin_pages))) > 20
@@ -353,7 +356,7 @@ def test_a_customer_page_inits_with_a_token_the_sandbox_accepts(shop: Shop, tab:
     made = datetime.fromisoformat(date)
     assert made.tzinfo is not None
     assert abs(datetime.now(UTC) - made) < timedelta(minutes=1)  # fresh, made for this render
-    assert init["auth"]["token"] == sdk_auth_token(
+    assert init["auth"]["token"] == auth_token(
         shop.customer_id, date, CUSTOMER_EMAIL, SANDBOX_SITE_SECRET
     )
 

@@ -65,7 +65,7 @@ def test_one_loader_and_one_start_script_both_in_cors_mode(stack: Stack, tab: Ta
         assert response is not None and response.status in (200, 304), request.url
         assert response.headers["access-control-allow-origin"] == stack.shop_url
     attributes = page.evaluate(
-        "() => [...document.querySelectorAll('script[src*=\"/static/2/\"],"
+        '() => [...document.querySelectorAll(\'script[src*="/static/2/"],'
         " script[src*=\"/sdk/start/\"]')].map((s) => s.getAttribute('crossorigin'))"
     )
     assert attributes == ["", ""]

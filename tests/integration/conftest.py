@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-import requests
 
 import loyaltylion_sandbox as sandbox
 from storefront.loyalty import loyaltylion
-from storefront.loyaltylion.models import utcnow
+from tests.sandbox_client import SandboxClient
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +20,9 @@ def sandbox_server(tmp_path_factory):
 
 @pytest.fixture
 def sandbox_url(sandbox_server) -> str:
-    requests.post(f"{sandbox_server.url}/_sandbox/reset", timeout=5).raise_for_status()
+    client = SandboxClient(sandbox_server.url)
+    client.reset()
+    client.close()
     return sandbox_server.url
 
 
@@ -43,15 +42,10 @@ def _stop_worker():
     loyaltylion.stop_worker()
 
 
-def deliver_all(app, ahead: timedelta = timedelta(hours=2)) -> None:
-    """Run the outbox until nothing is due, the clock `ahead` (past any backoff)."""
-    with app.app_context():
-        deliverer = loyaltylion.make_deliverer(clock=lambda: utcnow() + ahead)
-        while deliverer.run_once(50).handled:
-            pass
-
-
 def sandbox_get(app, path: str) -> dict:
-    response = requests.get(f"{app.config['LOYALTYLION_API_URL']}{path}", timeout=5)
-    response.raise_for_status()
-    return response.json()
+    """GET from the sandbox the app is pointed at (the shared client)."""
+    client = SandboxClient(app.config["LOYALTYLION_API_URL"])
+    try:
+        return client.get(path)
+    finally:
+        client.close()

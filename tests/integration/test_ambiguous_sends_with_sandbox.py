@@ -19,7 +19,8 @@ from sqlalchemy import select
 from storefront.extensions import db
 from storefront.loyaltylion.models import OutboxEvent
 from storefront.models import User
-from tests.integration.conftest import deliver_all, sandbox_get
+from tests.delivery import PAST_BACKOFF, drain
+from tests.integration.conftest import sandbox_get
 
 
 @pytest.fixture
@@ -41,12 +42,12 @@ def _review_posts(app, verdict: str = "valid") -> list[dict]:
 
 def _retry(app) -> None:
     """The next attempt: a day later, past any backoff."""
-    deliver_all(app, ahead=timedelta(days=1))
+    drain(app, ahead=timedelta(days=1))
 
 
 def _reviewer(app, client, auth) -> int:
     auth.signup(email="reviewer@example.com")
-    deliver_all(app)  # the $signup, before any fault
+    drain(app, ahead=PAST_BACKOFF)  # the $signup, before any fault
     client.post(
         "/products/house-blend/reviews",
         data={"rating": "5", "body": "Sweet, round and never bitter."},
@@ -69,7 +70,7 @@ def _review_event(app) -> OutboxEvent:
 def test_a_timed_out_send_that_was_recorded_is_not_sent_again(app, client, auth):
     customer_id = _reviewer(app, client, auth)
     _fault(app, mode="slow", delay=1.5, count=1)  # recorded, but after our timeout
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
     event = _review_event(app)
     assert event.unconfirmed_since is not None  # it went out; no clear answer came back
 
@@ -90,7 +91,7 @@ def test_a_timed_out_send_that_was_recorded_is_not_sent_again(app, client, auth)
 def test_a_send_that_was_not_recorded_is_looked_up_then_sent(app, client, auth, fault):
     customer_id = _reviewer(app, client, auth)
     _fault(app, count=1, **fault)  # the request never reaches the program
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
     assert _review_event(app).unconfirmed_since is not None
     assert len(_review_posts(app, verdict="fault")) == 1
     _retry(app)
@@ -105,7 +106,7 @@ def test_a_refused_connection_needs_no_look_up(app, client, auth):
     _reviewer(app, client, auth)
     sandbox_url = app.config["LOYALTYLION_API_URL"]
     app.config["LOYALTYLION_API_URL"] = "http://127.0.0.1:9"  # nothing listens: refused
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
     assert _review_event(app).unconfirmed_since is None  # nothing went out
     app.config["LOYALTYLION_API_URL"] = sandbox_url
     _retry(app)

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from storefront.extensions import db
 from storefront.models import Review, User
-from tests.integration.conftest import deliver_all, sandbox_get
+from tests.delivery import PAST_BACKOFF, drain
+from tests.integration.conftest import sandbox_get
 
 
 def _balances(app, email: str) -> dict:
@@ -20,7 +21,7 @@ def test_newsletter_opt_in_earns_the_custom_rule_points(app, auth):
     auth.signup(email="plain@example.com")
     auth.logout()
     auth.signup(email="reader@example.com", newsletter="y")
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
     difference = (
         _balances(app, "reader@example.com")["approved"]
         - (_balances(app, "plain@example.com")["approved"])
@@ -35,7 +36,7 @@ def test_review_points_are_pending_until_moderated(app, client, auth):
             f"/products/{slug}/reviews",
             data={"rating": "4", "body": "Honest, balanced and good value."},
         )
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
     before = _balances(app, "critic@example.com")
     assert before["pending"] == 2 * 25
 
@@ -45,7 +46,7 @@ def test_review_points_are_pending_until_moderated(app, client, auth):
         first, second = db.session.execute(select(Review.id).order_by(Review.id)).scalars()
     client.post(f"/admin/reviews/{first}/moderate", data={"approve": "Approve"})
     client.post(f"/admin/reviews/{second}/moderate", data={"decline": "Decline"})
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
 
     after = _balances(app, "critic@example.com")
     assert after["pending"] == 0

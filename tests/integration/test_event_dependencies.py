@@ -22,7 +22,8 @@ from storefront.loyaltylion.models import (
 from storefront.models import Order, User
 from storefront.orders import service as orders
 from tests.conftest import place_order, product_id
-from tests.integration.conftest import deliver_all, sandbox_get
+from tests.delivery import PAST_BACKOFF, drain
+from tests.integration.conftest import sandbox_get
 
 
 def _customer_id(app, email: str) -> int:
@@ -55,14 +56,14 @@ def test_a_dead_customer_update_holds_back_neither_a_review_nor_a_newsletter_opt
 ):
     auth.signup(email="busy@example.com")
     customer_id = _customer_id(app, "busy@example.com")
-    deliver_all(app)  # the $signup
+    drain(app, ahead=PAST_BACKOFF)  # the $signup
     _legacy_birthday_clear(app, customer_id)
     client.post(
         "/products/house-blend/reviews",
         data={"rating": "5", "body": "Rich, sweet and never bitter."},
     )
     client.post("/account/preferences", data={"newsletter": "y", "birthday": ""})
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
 
     statuses = [(kind, status) for kind, status, _ in _outbox(app)]
     assert statuses == [
@@ -88,7 +89,7 @@ def test_a_later_birthday_goes_through_and_supersedes_the_dead_one(app, client, 
     customer_id = _customer_id(app, "later@example.com")
     _legacy_birthday_clear(app, customer_id)
     client.post("/account/preferences", data={"birthday": "1990-04-23"})
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
 
     updates = [(status, payload) for kind, status, payload in _outbox(app) if kind != "activity"]
     assert [status for status, _ in updates] == [SUPERSEDED, DELIVERED]
@@ -103,7 +104,7 @@ def test_a_dead_order_update_does_not_hold_back_the_next_full_state(app, client,
     auth.signup(email="orders@example.com")
     client.post("/cart/add", data={"product_id": product_id(app, "house-blend"), "quantity": 1})
     place_order(client, payment_method="invoice")
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
     with app.app_context():
         order = db.session.execute(select(Order)).scalar_one()
         # An update LoyaltyLion refuses (a state the shop once got wrong, say)...
@@ -119,7 +120,7 @@ def test_a_dead_order_update_does_not_hold_back_the_next_full_state(app, client,
         # ...then the payment, a full state of its own.
         orders.record_payment(order, order.total_cents)
         order_id, total = order.id, order.total_cents
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
 
     kinds = [(kind, status) for kind, status, _ in _outbox(app) if kind.startswith("order")]
     assert kinds == [
@@ -142,11 +143,11 @@ def test_a_dead_create_still_holds_back_its_order_updates(app, client, auth):
         ).scalar_one()
         create.payload = create.payload.replace('"total":', '"total_typo":')  # now invalid
         db.session.commit()
-    deliver_all(app)  # refused with a 400: dead
+    drain(app, ahead=PAST_BACKOFF)  # refused with a 400: dead
     with app.app_context():
         order = db.session.execute(select(Order)).scalar_one()
         orders.record_payment(order, order.total_cents)
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
     kinds = [(kind, status) for kind, status, _ in _outbox(app) if kind.startswith("order")]
     # The update depends on the create: it waits, unsent, while the create is dead.
     assert kinds == [("order_create", DEAD), ("order_update", PENDING)]
@@ -154,6 +155,6 @@ def test_a_dead_create_still_holds_back_its_order_updates(app, client, auth):
     # The payment brought the unsent create up to date, so a retry now goes through.
     with app.app_context():
         assert outbox.retry_dead(db.session) == 1
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
     kinds = [(kind, status) for kind, status, _ in _outbox(app) if kind.startswith("order")]
     assert kinds == [("order_create", DELIVERED), ("order_update", DELIVERED)]

@@ -12,7 +12,8 @@ from storefront.extensions import db
 from storefront.models import Order, User
 from storefront.orders import service as orders
 from tests.conftest import place_order, product_id
-from tests.integration.conftest import deliver_all, sandbox_get
+from tests.delivery import PAST_BACKOFF, drain
+from tests.integration.conftest import sandbox_get
 
 
 def _customer_id(app, email: str) -> int:
@@ -27,7 +28,7 @@ def _balances(app, customer_id: int) -> dict:
 def test_a_refund_after_closing_is_sent_and_takes_back_the_referrers_points(app, client, auth):
     auth.signup(email="referrer@example.com")
     referrer_id = _customer_id(app, "referrer@example.com")
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
     code = sandbox_get(app, f"/_sandbox/customers/{referrer_id}")["customer"]["referral_id"]
     auth.logout()
 
@@ -37,17 +38,15 @@ def test_a_refund_after_closing_is_sent_and_takes_back_the_referrers_points(app,
     client.post("/cart/add", data={"product_id": product_id(app, "house-blend"), "quantity": 1})
     response = place_order(client, payment_method="card")
     order_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
     rewarded = _balances(app, referrer_id)["approved"]
     assert rewarded == 200 + 300  # signup, then the friend's first paid order
 
-    closed = client.post(
-        "/account/close", data={"password": "friend-password-1", "confirm": "y"}
-    )
+    closed = client.post("/account/close", data={"password": "friend-password-1", "confirm": "y"})
     assert closed.status_code == 302
     with app.app_context():
         orders.refund(db.session.get(Order, order_id))  # everything paid
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
 
     puts = sandbox_get(app, f"/_sandbox/requests?path=/v2/orders/{order_id}&method=PUT")
     [put] = puts["requests"]

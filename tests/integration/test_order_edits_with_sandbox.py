@@ -22,7 +22,8 @@ from storefront.models import Order, OrderLine
 from storefront.orders import service as orders
 from storefront.orders.service import OrderActionError
 from tests.conftest import place_order, product_id
-from tests.integration.conftest import deliver_all, sandbox_get
+from tests.delivery import PAST_BACKOFF, drain
+from tests.integration.conftest import sandbox_get
 
 
 def _checkout(app, client, auth, *, payment_method: str, items: dict[str, int]) -> int:
@@ -93,7 +94,7 @@ def test_an_edit_before_loyaltylion_has_the_order_goes_into_its_create(
     order_id = _checkout(app, client, auth, payment_method=payment_method, items=items)
     lines = _lines(app, order_id)
     _edit(app, order_id, {lines[i]: q for i, q in quantities.items()}, shipping)
-    deliver_all(app)  # the create goes out now, as the order stands
+    drain(app, ahead=PAST_BACKOFF)  # the create goes out now, as the order stands
 
     assert _sandbox_points(app, order_id) == _should_earn(app, order_id)
     with app.app_context():
@@ -109,11 +110,11 @@ def test_taking_items_off_a_paid_order_loyaltylion_has_is_sent_as_a_refund(app, 
     order_id = _checkout(
         app, client, auth, payment_method="card", items={"house-blend": 2, "lion-tee": 1}
     )
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
     earned = _sandbox_points(app, order_id)
     blend, tee = _lines(app, order_id)
     refunded = _edit(app, order_id, {tee: 0, blend: 1})
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
 
     assert refunded > 0
     assert _sandbox_points(app, order_id) == _should_earn(app, order_id) < earned
@@ -139,12 +140,13 @@ def test_an_edit_loyaltylion_could_not_be_told_is_refused_and_points_stay_right(
     app, client, auth, payment_method, items, quantities, shipping
 ):
     order_id = _checkout(app, client, auth, payment_method=payment_method, items=items)
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
     lines = _lines(app, order_id)
     with pytest.raises(OrderActionError, match="LoyaltyLion already has order"):
         _edit(app, order_id, {lines[i]: q for i, q in quantities.items()}, shipping)
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
     assert _sandbox_points(app, order_id) == _should_earn(app, order_id)
-    assert sandbox_get(app, f"/_sandbox/requests?path=/v2/orders/{order_id}&method=PUT")[
-        "requests"
-    ] == []
+    assert (
+        sandbox_get(app, f"/_sandbox/requests?path=/v2/orders/{order_id}&method=PUT")["requests"]
+        == []
+    )

@@ -13,7 +13,8 @@ from storefront.extensions import db
 from storefront.models import Order, User
 from storefront.orders import service as orders
 from tests.conftest import place_order, product_id
-from tests.integration.conftest import deliver_all, sandbox_get
+from tests.delivery import PAST_BACKOFF, drain
+from tests.integration.conftest import sandbox_get
 
 
 def _customer_id(app, email: str) -> int:
@@ -36,14 +37,14 @@ def test_every_call_the_shop_makes_is_valid_and_accepted(app, client, auth):
         order = db.session.get(Order, order_id)
         # Before LoyaltyLion has the order, an edit goes into its waiting create.
         orders.edit_order(order, {order.lines[0].id: 2}, shipping_cents=0)
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
     with app.app_context():
         order = db.session.get(Order, order_id)
         orders.record_payment(order, 5000)
         orders.record_payment(order, order.balance_due_cents)
         orders.refund(order, 2500)
         orders.cancel(order)
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
 
     log = sandbox_get(app, "/_sandbox/requests")["requests"]
     assert [(e["method"], e["path"]) for e in reversed(log)] == [
@@ -59,14 +60,14 @@ def test_every_call_the_shop_makes_is_valid_and_accepted(app, client, auth):
 def test_points_follow_signup_payment_and_refund(app, client, auth):
     auth.signup(email="points@example.com")
     customer_id = _customer_id(app, "points@example.com")
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
     after_signup = _balances(app, customer_id)
     assert after_signup["approved"] > 0  # the signup rule
 
     client.post("/cart/add", data={"product_id": product_id(app, "hand-grinder"), "quantity": 1})
     response = place_order(client, payment_method="invoice")  # $74.00 + $4.95 shipping
     order_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
     unpaid = _balances(app, customer_id)
     assert unpaid["pending"] > 0
     assert unpaid["approved"] == after_signup["approved"]
@@ -74,16 +75,16 @@ def test_points_follow_signup_payment_and_refund(app, client, auth):
     with app.app_context():
         order = db.session.get(Order, order_id)
         orders.record_payment(order, order.balance_due_cents)
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
     paid = _balances(app, customer_id)
     assert paid["pending"] == 0
     assert paid["approved"] == after_signup["approved"] + unpaid["pending"]
 
     with app.app_context():
         orders.refund(db.session.get(Order, order_id), 3700)  # half the merchandise
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
     refunded = _balances(app, customer_id)
     assert after_signup["approved"] < refunded["approved"] < paid["approved"]
 
-    deliver_all(app)  # replaying nothing changes nothing
+    drain(app, ahead=PAST_BACKOFF)  # replaying nothing changes nothing
     assert _balances(app, customer_id) == refunded

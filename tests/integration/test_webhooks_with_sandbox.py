@@ -18,9 +18,9 @@ from sqlalchemy import select
 
 from loyaltylion_sandbox.server import start_server
 from storefront.extensions import db
-from storefront.models import User
-from storefront.webhooks.models import Gift, LoyaltySnapshot, WebhookEvent
-from tests.integration.conftest import deliver_all
+from storefront.loyaltylion import WebhookEvent
+from storefront.models import Gift, LoyaltySnapshot, User
+from tests.delivery import PAST_BACKOFF, drain
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def _eventually(probe, what: str, seconds: float = 10.0):
 
 def _customer(app, auth, email: str) -> int:
     auth.signup(email=email)
-    deliver_all(app)
+    drain(app, ahead=PAST_BACKOFF)
     with app.app_context():
         return db.session.execute(select(User.id).where(User.email == email)).scalar_one()
 

@@ -5,13 +5,10 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
 
 from storefront.loyalty import loyaltylion
-from storefront.loyaltylion.models import utcnow
-from storefront.loyaltylion.outbox import DeliveryStats
 from tests.loyaltylion.recording_api import (
     API_KEY,
     LiveServer,
@@ -48,21 +45,6 @@ def app_config(database_uri, recording):
 def _stop_worker():
     yield
     loyaltylion.stop_worker()
-
-
-def drain(app, *, ahead: timedelta = timedelta(0), rounds: int = 50, **options) -> DeliveryStats:
-    """Deliver until nothing is due, with the clock `ahead` (to skip backoff delays)."""
-    total = DeliveryStats()
-    with app.app_context():
-        deliverer = loyaltylion.make_deliverer(clock=lambda: utcnow() + ahead, **options)
-        for _ in range(rounds):
-            stats = deliverer.run_once(50)
-            if stats.handled == 0:
-                break
-            total.delivered += stats.delivered
-            total.retried += stats.retried
-            total.dead += stats.dead
-    return total
 
 
 @pytest.fixture

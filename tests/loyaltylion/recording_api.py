@@ -20,7 +20,9 @@ API_KEY = "test-api-key"
 
 @dataclass
 class Fault:
-    mode: str  # "503" | "429" | "slow"  (refused connections: point at a closed port)
+    # "503" (or any status: "400" refuses for good) | "429" | "slow"
+    # (refused connections: point at a closed port)
+    mode: str
     count: int
     delay: float = 0.0
     retry_after: int | None = None
@@ -77,7 +79,8 @@ def create_recording_app(state: RecordingState) -> Flask:
                     response.headers["Retry-After"] = str(fault.retry_after)
                 return response, status
             else:
-                return envelope(int(fault.mode), "Service unavailable")
+                status = int(fault.mode)
+                return envelope(status, "Service unavailable" if status >= 500 else "Refused")
         if request.headers.get("Authorization") != f"Bearer {API_KEY}":
             return envelope(401, "Invalid API key")
         return None

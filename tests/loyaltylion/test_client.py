@@ -255,10 +255,17 @@ def test_default_timeouts_are_explicit_connect_and_read(client, transport):
     assert read > 0
 
 
-def test_user_agent_names_the_storefront(client, transport):
+def test_every_request_carries_the_configured_user_agent(make_client, transport):
+    client = make_client(user_agent="my-store/2.3 (+python-requests)")
     call_every_endpoint(client, transport)
+    assert len(transport.sent) == 6
     for sent in transport.sent:
-        assert "loyaltylion-reference-storefront" in sent.request.headers["User-Agent"]
+        assert sent.request.headers["User-Agent"] == "my-store/2.3 (+python-requests)"
+
+
+def test_the_default_user_agent_names_the_integration(client, transport):
+    client.track_activity({"name": "$signup"})
+    assert transport.last.request.headers["User-Agent"].startswith("loyaltylion-flask/")
 
 
 @pytest.mark.parametrize(
@@ -480,8 +487,13 @@ def test_a_5xx_is_ambiguous_a_refusal_is_not(client, transport, status, ambiguou
 
 
 def test_list_activities_pages_by_date_then_by_cursor(client, transport):
-    transport.reply(200, {"activities": [{"id": 9, "merchant_id": "review-1"}],
-                          "cursor": {"prev": None, "next": "abc"}})
+    transport.reply(
+        200,
+        {
+            "activities": [{"id": 9, "merchant_id": "review-1"}],
+            "cursor": {"prev": None, "next": "abc"},
+        },
+    )
     items, cursor = client.list_activities(datetime(2026, 11, 25, 18, 30, tzinfo=UTC))
     assert (items, cursor) == ([{"id": 9, "merchant_id": "review-1"}], "abc")
     assert (transport.last.method, transport.last.path) == ("GET", "/v2/activities")

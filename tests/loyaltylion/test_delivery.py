@@ -23,7 +23,7 @@ from storefront.loyaltylion.models import (
 from storefront.models import Order
 from storefront.orders import service as orders
 from tests.conftest import place_order, product_id
-from tests.loyaltylion.conftest import drain
+from tests.delivery import drain
 
 LATER = timedelta(hours=2)  # past any backoff delay and claim lease
 

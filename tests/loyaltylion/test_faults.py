@@ -19,7 +19,7 @@ from storefront.extensions import db
 from storefront.loyalty import loyaltylion
 from storefront.loyaltylion.models import DELIVERED, OutboxEvent
 from tests.conftest import place_order, product_id
-from tests.loyaltylion.conftest import drain
+from tests.delivery import drain
 
 CUSTOMERS = 25  # 25 signups + 25 checkouts = 50 shopper actions
 API_DELAY = 3.0  # how slow the "slow" API is; the client's read timeout is 1 s

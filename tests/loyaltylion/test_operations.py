@@ -7,7 +7,7 @@ from sqlalchemy import select
 from storefront.extensions import db
 from storefront.loyaltylion.models import DEAD, DELIVERED, OutboxEvent
 from storefront.loyaltylion.redact import mask_emails
-from tests.loyaltylion.conftest import drain
+from tests.delivery import drain
 
 
 def _dead_signup(app, auth, email="dead@example.com") -> int:
@@ -64,7 +64,8 @@ def test_check_says_when_the_api_is_unreachable(app, runner):
 
 
 def test_delivery_log_is_for_admins_only(client, auth):
-    assert client.get("/admin/loyaltylion/deliveries").status_code == 403
+    anonymous = client.get("/admin/loyaltylion/deliveries")
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
     auth.login()
     assert client.get("/admin/loyaltylion/deliveries").status_code == 403
 
@@ -79,10 +80,10 @@ def test_delivery_log_shows_events_with_masked_emails_and_retries_dead_ones(app,
     assert "Invalid API key" in html  # the last error, kept
     assert "a***@example.com" in html
     assert "ada.lovelace@example.com" not in html
-    assert f'Retry<span class="visually-hidden"> event {event_id}' in html
+    assert f'Retry<span class="ll-visually-hidden"> event {event_id}' in html
 
     response = client.post(f"/admin/loyaltylion/deliveries/{event_id}/retry")
-    assert response.status_code == 302
+    assert response.status_code == 303  # See Other: back to the log, by GET
     with app.app_context():
         assert db.session.get(OutboxEvent, event_id).status == "pending"
 

@@ -10,27 +10,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask, request
 
 from loyaltylion_sandbox.server import RunningServer, start_server
+from scripts.chromium import CHROMIUM_ARGS, chromium_path, find_problem
 
 from .support import SandboxClient, auth_token, dispose, make_sandbox_app, now_iso
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SITE_TOKEN = "sandbox_site_token"
 CUSTOMER = {"id": "42", "email": "ada@example.com"}
 
@@ -134,11 +125,9 @@ def make_shop(sandbox_url: dict[str, str]) -> Flask:
 
 @pytest.fixture(scope="module")
 def browser_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}: install Debian's chromium package "
-            "(do not run `playwright install`)"
-        )
+    problem = find_problem()
+    if problem:
+        pytest.fail(problem, pytrace=False)
     from playwright.sync_api import sync_playwright
 
     sandbox_url: dict[str, str] = {}
@@ -150,7 +139,7 @@ def browser_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     sandbox_url["url"] = sandbox_server.url
     client = SandboxClient(sandbox_server.url)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             yield {"browser": browser, "shop": shop_server.url, "client": client}
         finally:
@@ -243,8 +232,11 @@ def test_init_runs_exactly_once(env: dict[str, Any]) -> None:
 
 
 def _scripts(env: dict[str, Any]) -> list[str]:
-    return [entry["path"] for entry in reversed(env["client"].log(method="GET"))
-            if entry["path"].endswith(".js")]
+    return [
+        entry["path"]
+        for entry in reversed(env["client"].log(method="GET"))
+        if entry["path"].endswith(".js")
+    ]
 
 
 @pytest.mark.parametrize("mode", ["loader-only", "unknown-token"])

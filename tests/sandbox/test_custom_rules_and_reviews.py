@@ -142,9 +142,7 @@ def test_moderating_an_unknown_review_is_404(sandbox: SandboxClient) -> None:
 def test_review_state_must_be_a_documented_verdict(sandbox: SandboxClient) -> None:
     sandbox.signup("42")
     _post(sandbox, _activity("product_review", merchant_id="review-1"))
-    response = sandbox.api(
-        "PUT", "/v2/activities/product_review/review-1", {"state": "rejected"}
-    )
+    response = sandbox.api("PUT", "/v2/activities/product_review/review-1", {"state": "rejected"})
     assert response.status_code == 400
     assert list(response.json()["error"]["details"]) == ["state"]
     assert sandbox.balances("42")["pending"] == 25
@@ -154,9 +152,7 @@ def test_review_state_must_be_a_documented_verdict(sandbox: SandboxClient) -> No
 def test_a_custom_rule_identifier_is_letters_and_underscores(
     sandbox: SandboxClient, name: str
 ) -> None:
-    response = sandbox.control(
-        "POST", "/settings", json={"custom_rules": {name: {"points": 5}}}
-    )
+    response = sandbox.control("POST", "/settings", json={"custom_rules": {name: {"points": 5}}})
     assert response.status_code == 400
     assert "letters and '_'" in response.json()["error"]["details"]["custom_rules"][0]
 

@@ -48,9 +48,10 @@ def test_created_at_and_cursor_filters(sandbox: SandboxClient):
     for n in range(3):
         _activity(sandbox, "product_review", f"review-{n}")
     later = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
-    assert sandbox.api(
-        "GET", "/v2/activities", params={"created_at_min": later}
-    ).json()["activities"] == []
+    assert (
+        sandbox.api("GET", "/v2/activities", params={"created_at_min": later}).json()["activities"]
+        == []
+    )
     first = sandbox.api("GET", "/v2/activities", params={"limit": 2}).json()
     assert [a["merchant_id"] for a in first["activities"]] == ["review-2", "review-1"]
     rest = sandbox.api("GET", "/v2/activities", params={"cursor": first["cursor"]["next"]}).json()

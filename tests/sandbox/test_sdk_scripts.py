@@ -75,9 +75,9 @@ def test_a_stale_or_local_clock_is_served_with_a_warning(sandbox):
     # A snippet that used local time (here, five hours off UTC) or a cached page.
     _get(sandbox, f"/sdk/start/{_now('%Y%m%dT%H', hours=-5)}/sandbox_site_token.js")
     _get(sandbox, "/static/2/20200101/loader.js")
-    start, = sandbox.log("/sdk/start/")
+    (start,) = sandbox.log("/sdk/start/")
     assert "is not the current UTC hour" in start["warnings"][0]
-    loader, = sandbox.log("/static/2/")
+    (loader,) = sandbox.log("/static/2/")
     assert "is not today's UTC date" in loader["warnings"][0]
 
 

@@ -1,5 +1,5 @@
 /*
- * The LoyaltyLion SDK snippet for this shop, loaded in <head> on every page.
+ * The LoyaltyLion SDK snippet, loaded in <head> on every page (templates/loyaltylion/sdk.html).
  *
  * It behaves exactly like LoyaltyLion's published snippet
  * (https://developers.loyaltylion.com/sdk/installation), written out readably:

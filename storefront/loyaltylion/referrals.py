@@ -4,8 +4,9 @@ A referral link lands on the shop with `?ll_ref_id=<id>`; links in LoyaltyLion e
 carry `?ll_eid=<id>`. Any page may be the landing page, so a before_request hook reads
 them into a signed cookie: the first referral wins (a later link does not steal the
 credit), and an email id counts for 24 hours, as in LoyaltyLion's own modules. They are
-sent as `referral_id` / `tracking_id` on the `$signup` activity and on the order, and
-the cookie is cleared once an order has carried them.
+sent as `referral_id` / `tracking_id` on the `$signup` activity, on other activities
+and on the order (the extension's record_* methods call `attach`), and the cookie is
+cleared once an order carrying them has committed.
 Docs: https://developers.loyaltylion.com/docs/features/referrals (custom platforms).
 """
 
@@ -13,10 +14,13 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import inspect
+
+from .payloads import Shopper
 
 COOKIE_NAME = "ll_referral"
 COOKIE_MAX_AGE = 30 * 24 * 3600  # how long a referral is remembered
@@ -64,13 +68,35 @@ def _read_cookie() -> Referral:
 
 
 def current_referral() -> Referral:
-    return g.get("ll_referral", Referral())
+    return g.get("ll_referral", Referral()) if has_request_context() else Referral()
 
 
-def clear_referral() -> None:
-    """The ids have been sent with an order: forget them."""
-    g.ll_referral = Referral()
-    g.ll_referral_changed = True
+def attach(shopper: Shopper | None) -> Shopper | None:
+    """The shopper with the current request's referral and email ids added, where the
+    caller gave none. Outside a request (a command, a worker) it is left as it is."""
+    referral = current_referral()
+    referral_id, tracking_id = referral.referral_id, referral.current_tracking_id()
+    if not (referral_id or tracking_id):
+        return shopper
+    base = shopper or Shopper()
+    return replace(
+        base,
+        referral_id=base.referral_id or referral_id,
+        tracking_id=base.tracking_id or tracking_id,
+    )
+
+
+def clear_once_committed(row: object) -> None:
+    """Forget the ids at the end of this request if `row` (the order's outbox event,
+    which carries them) was committed; if its transaction rolled back, they stay."""
+    if has_request_context():
+        g.ll_referral_sent_with = row
+
+
+def _sent_and_committed() -> bool:
+    row = g.get("ll_referral_sent_with")
+    # After a commit the row is persistent; a rollback makes it transient again.
+    return row is not None and inspect(row).persistent
 
 
 def _capture() -> None:
@@ -85,6 +111,8 @@ def _capture() -> None:
 
 
 def _store(response: Response) -> Response:
+    if _sent_and_committed():
+        g.ll_referral, g.ll_referral_changed = Referral(), True
     if not g.get("ll_referral_changed"):
         return response
     referral: Referral = g.ll_referral
@@ -109,6 +137,6 @@ def _store(response: Response) -> Response:
     return response
 
 
-def init_referrals(app: Flask) -> None:
+def init_app(app: Flask) -> None:
     app.before_request(_capture)
     app.after_request(_store)

@@ -1,4 +1,5 @@
-"""The endpoint LoyaltyLion posts webhooks to, and what the shop's templates read.
+"""The endpoint LoyaltyLion posts webhooks to (LOYALTYLION_WEBHOOK_PATH), and the
+package's static files (the SDK snippet and theme, the admin's stylesheet).
 
 Verify, store once, answer; process after the answer. LoyaltyLion wants a 2xx within
 5 seconds and retries until it gets one, so nothing slow happens before the answer.
@@ -8,28 +9,25 @@ https://developers.loyaltylion.com/api-reference/v2/webhooks/overview
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from functools import partial
 
-from flask import current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
-from storefront import events
-from storefront.extensions import csrf
-from storefront.webhooks import bp, gifts, loyalty_status, service, signatures
-from storefront.webhooks.models import Gift, LoyaltySnapshot, WebhookStatus
+from . import signatures, webhooks
+from .models import WEBHOOK_RECEIVED
+from .state import get_extension
 
 log = logging.getLogger(__name__)
 
+NAME = "loyaltylion"
+
 
 def _error(status: int, message: str):
-    # The same error shape as the rest of the shop's JSON answers.
     return jsonify(error={"message": message}), status
 
 
-# Signed by LoyaltyLion, not posted from our own forms: CSRF tokens do not apply.
-@csrf.exempt
-@bp.route("/webhooks/loyaltylion", methods=["POST"])
 def receive():
+    extension = get_extension()
     # The raw bytes, before anything parses them: the signature covers exactly these.
     body = request.get_data(cache=True)
     signature = request.headers.get(signatures.HEADER)
@@ -46,41 +44,37 @@ def receive():
         )
         return _error(401, "The x-loyaltylion-hmac-sha256 signature is missing or wrong.")
     try:
-        envelope = service.parse_envelope(body, request.headers.get(service.TOPIC_HEADER))
+        envelope = webhooks.parse_envelope(body, request.headers.get(webhooks.TOPIC_HEADER))
     except ValueError as error:
         return _error(400, f"Not a LoyaltyLion webhook: {error}")
 
-    event = service.record_event(envelope, body)
+    event = webhooks.record(extension.session, envelope, body, extension.webhook_handlers)
     if event is None:
         log.info("webhook %s (%s) is a redelivery: already stored", envelope.id, envelope.topic)
         return jsonify(status="duplicate")
     response = jsonify(status=event.status)
-    if event.status == WebhookStatus.RECEIVED:
+    if event.status == WEBHOOK_RECEIVED:
         # Runs once the WSGI server has sent the answer (PEP 3333 close()).
-        app = current_app._get_current_object()
-        response.call_on_close(partial(service.process_after_response, app, event.id))
+        response.call_on_close(
+            partial(
+                webhooks.process_after_response,
+                current_app._get_current_object(),
+                extension.session,
+                event.id,
+                extension.webhook_handlers,
+            )
+        )
     return response
 
 
-@dataclass(frozen=True)
-class LoyaltyExtras:
-    gifts: list[Gift]
-    snapshot: LoyaltySnapshot | None
-
-
-# The account page's routes belong to another package; its template asks for this.
-@bp.app_template_global()
-def loyalty_extras(customer_id: int) -> LoyaltyExtras:
-    return LoyaltyExtras(
-        gifts=gifts.pending_gifts(customer_id),
-        snapshot=loyalty_status.snapshot_for(customer_id),
+def make_blueprint(webhook_path: str) -> Blueprint:
+    """A new blueprint per app: the webhook path is a setting."""
+    bp = Blueprint(
+        NAME,
+        __name__,
+        static_folder="static",
+        static_url_path="/loyaltylion/static",
+        template_folder="templates",
     )
-
-
-bp.add_app_template_global(gifts.order_gifts, "order_gifts")
-bp.add_app_template_global(gifts.gift_line_ids, "gift_line_ids")
-
-
-@bp.record_once
-def _forget_closed_accounts(_state) -> None:
-    events.customer_closed.connect(loyalty_status.forget_customer, weak=False)
+    bp.add_url_rule(webhook_path, "receive_webhook", receive, methods=["POST"])
+    return bp

@@ -1,19 +1,24 @@
-"""Recording webhooks once and processing them after the answer, retry-safe.
+"""Webhooks from LoyaltyLion: read, stored once, then handed to the store's handler.
 
-Receiving stores the verified body (de-duplicated on the envelope `id`) and answers;
-processing runs the topic's handler afterwards. A handler's writes commit together with
-the event's new status, so a failure leaves nothing half done: the event is `failed`,
-with the error, and processing it again is safe.
+Receiving (receiver.py) verifies the signature, stores the body once (de-duplicated on
+the envelope `id`) and answers; processing runs the handler the store registered for the
+topic (`loyaltylion.on_webhook(topic, handler)`) afterwards. A handler's writes commit
+together with the event's new status, so a failure leaves nothing half done: the event
+is `failed`, with the error, and processing it again is safe.
 https://developers.loyaltylion.com/api-reference/v2/webhooks/overview
+
+A handler takes the stored event and the payload and returns `processed(note)` or
+`ignored(note)`, or raises `WebhookProcessingError(message)`; the note or message is
+what the admin's webhook log shows. It sets `event.customer_id` once it knows whose
+data the body holds, so forgetting that customer erases it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,47 +26,44 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from storefront.extensions import db
-from storefront.models._time import utcnow
-from storefront.webhooks.models import WebhookEvent, WebhookStatus
+from .models import (
+    NO_ID_PREFIX,
+    WEBHOOK_DONE,
+    WEBHOOK_FAILED,
+    WEBHOOK_IGNORED,
+    WEBHOOK_PROCESSED,
+    WebhookEvent,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
+TOPIC_HEADER = "X-LoyaltyLion-Topic"  # HTTP header names are case-insensitive
 ENVELOPE_KEYS = ("id", "topic", "created_at")
-DONE = (WebhookStatus.PROCESSED, WebhookStatus.IGNORED)
+ERASED_BODY = json.dumps({"erased": "The customer was forgotten."})
 
 
-class ProcessingError(Exception):
+class WebhookProcessingError(Exception):
     """A webhook that cannot be processed as it stands; the message is for the admin."""
 
 
 @dataclass(frozen=True)
 class Outcome:
-    status: WebhookStatus
+    status: str  # WEBHOOK_PROCESSED | WEBHOOK_IGNORED
     note: str
 
 
 def processed(note: str) -> Outcome:
-    return Outcome(WebhookStatus.PROCESSED, note)
+    return Outcome(WEBHOOK_PROCESSED, note)
 
 
 def ignored(note: str) -> Outcome:
-    return Outcome(WebhookStatus.IGNORED, note)
+    return Outcome(WEBHOOK_IGNORED, note)
 
 
 Handler = Callable[[WebhookEvent, dict[str, Any]], Outcome]
-HANDLERS: dict[str, Handler] = {}
-
-
-def handles(topic: str) -> Callable[[Handler], Handler]:
-    """Register the function that processes one topic (see gifts.py, loyalty_status.py)."""
-
-    def register(handler: Handler) -> Handler:
-        HANDLERS[topic] = handler
-        return handler
-
-    return register
 
 
 @dataclass(frozen=True)
@@ -70,9 +72,6 @@ class Envelope:
     topic: str
     created_at: str | None
     payload: dict[str, Any]
-
-
-TOPIC_HEADER = "X-LoyaltyLion-Topic"  # HTTP header names are case-insensitive
 
 
 def _topic(value: Any) -> str:
@@ -133,25 +132,11 @@ def parse_timestamp(value: Any) -> datetime | None:
     return moment
 
 
-_MERCHANT_ID = re.compile(r"[0-9]{1,10}")
-_MAX_ID = 2_147_483_647  # ids are 32-bit `integer` columns
-
-
-def merchant_id_of(value: Any) -> int:
-    """LoyaltyLion's `merchant_id` for a customer is our User.id. The docs type it as a
-    number but their examples send a string ("5000001"): accept both, nothing else."""
-    text = "" if isinstance(value, bool) else str(value).strip()  # True is an int, too
-    if not isinstance(value, int | str) or not _MERCHANT_ID.fullmatch(text) or int(text) > _MAX_ID:
-        raise ProcessingError(f"{value!r} is not a shop customer id")
-    return int(text)
-
-
-# Marks a stored webhook that came without an envelope id (see record_event).
-NO_ID_PREFIX = "no-id:"
-
-
-def record_event(envelope: Envelope, body: bytes) -> WebhookEvent | None:
-    """Store a verified webhook, once. None when its envelope id is already stored.
+def record(
+    session: Session, envelope: Envelope, body: bytes, handlers: Mapping[str, Handler]
+) -> WebhookEvent | None:
+    """Store a verified webhook, once, and commit. None when its envelope id is already
+    stored.
 
     Insert-and-catch rather than look-then-insert: of two concurrent deliveries of one
     webhook, the unique constraint lets exactly one row in.
@@ -159,7 +144,7 @@ def record_event(envelope: Envelope, body: bytes) -> WebhookEvent | None:
     A flat body has no id, and is stored as a new webhook every time: two claims of one
     reward by one customer are byte-for-byte the same body, so de-duplicating on the
     bytes would drop a claim the customer paid points for. The cost is a redelivery
-    after a lost answer, which LoyaltyLion makes only when it got no 2xx; this endpoint
+    after a lost answer, which LoyaltyLion makes only when it got no 2xx; the receiver
     answers 2xx as soon as the body is stored.
     """
     event = WebhookEvent(
@@ -168,74 +153,93 @@ def record_event(envelope: Envelope, body: bytes) -> WebhookEvent | None:
         sent_at=parse_timestamp(envelope.created_at),
         body=body.decode("utf-8"),
     )
-    if envelope.topic not in HANDLERS:
-        event.status = WebhookStatus.IGNORED
+    if envelope.topic not in handlers:
+        event.status = WEBHOOK_IGNORED
         event.note = "No handler for this topic: stored, nothing done."
         event.processed_at = utcnow()
-    db.session.add(event)
+    session.add(event)
     try:
-        db.session.commit()
+        session.commit()
     except IntegrityError:
-        db.session.rollback()
+        session.rollback()
         return None
     return event
 
 
-def process_event(event_id: int) -> WebhookEvent | None:
+def process(
+    session: Session, event_id: int, handlers: Mapping[str, Handler]
+) -> WebhookEvent | None:
     """Run the topic's handler for a stored webhook: processed or ignored, else failed.
 
     Safe to call again: a processed or ignored event is left as it is, and the unique
     constraints on what handlers create stop a concurrent run from doing it twice.
     """
-    event = db.session.get(WebhookEvent, event_id)
-    if event is None or event.status in DONE:
+    event = session.get(WebhookEvent, event_id)
+    if event is None or event.status in WEBHOOK_DONE:
         return event
     topic, attempt = event.topic, event.attempts + 1
     try:
         payload = parse_envelope(event.body.encode("utf-8"), topic).payload
-        handler = HANDLERS.get(topic)
+        handler = handlers.get(topic)
         outcome = handler(event, payload) if handler else ignored("No handler for this topic.")
         event.status = outcome.status
         event.note = outcome.note
         event.error = None
         event.attempts = attempt
         event.processed_at = utcnow()
-        db.session.commit()
+        session.commit()
     except Exception as error:
-        db.session.rollback()
-        if isinstance(error, ProcessingError):
+        session.rollback()
+        if isinstance(error, WebhookProcessingError):
             log.warning("webhook %s (%s) failed: %s", event_id, topic, error)
         else:
             log.exception("webhook %s (%s) failed unexpectedly", event_id, topic)
-        _record_failure(event_id, attempt, _describe(error))
-    return db.session.get(WebhookEvent, event_id)
+        _record_failure(session, event_id, attempt, _describe(error))
+    return session.get(WebhookEvent, event_id)
 
 
 def _describe(error: Exception) -> str:
-    if isinstance(error, ProcessingError):
+    if isinstance(error, WebhookProcessingError):
         return str(error)
     # The first line only: a database error's full text repeats the SQL parameters.
     first_line = next(iter(str(error).splitlines()), "")
     return f"{type(error).__name__}: {first_line}"[:1000]
 
 
-def _record_failure(event_id: int, attempt: int, message: str) -> None:
+def _record_failure(session: Session, event_id: int, attempt: int, message: str) -> None:
     # Conditional: if a concurrent run processed the event meanwhile, its result stands.
-    db.session.execute(
+    session.execute(
         update(WebhookEvent)
-        .where(WebhookEvent.id == event_id, WebhookEvent.status.not_in(DONE))
-        .values(status=WebhookStatus.FAILED, error=message, attempts=attempt, processed_at=None)
+        .where(WebhookEvent.id == event_id, WebhookEvent.status.not_in(WEBHOOK_DONE))
+        .values(status=WEBHOOK_FAILED, error=message, attempts=attempt, processed_at=None)
     )
-    db.session.commit()
+    session.commit()
 
 
-def process_after_response(app: Flask, event_id: int) -> None:
-    """process_event in its own app context, for Response.call_on_close: the WSGI server
+def process_after_response(
+    app: Flask, session: Session, event_id: int, handlers: Mapping[str, Handler]
+) -> None:
+    """`process` in its own app context, for Response.call_on_close: the WSGI server
     calls it once the answer is sent, when the request's context is already gone."""
     with app.app_context():
         try:
-            process_event(event_id)
+            process(session, event_id, handlers)
         except Exception:
             # Even recording the failure failed (the database is down, say): the event
-            # stays `received` and the admin page offers a retry once it is stalled.
+            # stays `received` and the admin's log offers a retry once it is stalled.
             log.exception("webhook %s could not be processed", event_id)
+        finally:
+            if hasattr(session, "remove"):
+                session.remove()  # a scoped session: this thread's connection goes back
+
+
+def erase_customer(session: Session, customer_id: str | int) -> int:
+    """Blank the stored bodies of the customer's webhooks (in the caller's transaction).
+    The rows stay, so the log still shows that something came and what was done."""
+    result = session.execute(
+        update(WebhookEvent)
+        .where(WebhookEvent.customer_id == str(customer_id))
+        .values(body=ERASED_BODY)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0

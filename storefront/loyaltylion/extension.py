@@ -1,0 +1,371 @@
+"""The `LoyaltyLion` Flask extension: one object the store sets up once and calls from its
+signup and order code.
+
+    loyaltylion = LoyaltyLion()
+    loyaltylion.init_app(app, session=db.session, engine=lambda: db.engine,
+                         is_admin=lambda: current_user.is_admin,
+                         current_customer=lambda: Customer(current_user.id, current_user.email))
+
+    loyaltylion.record_signup(Customer(id=user.id, email=user.email), shopper=...)
+    db.session.commit()   # the event commits with the signup, or not at all
+
+init_app registers the admin's pages, the webhook receiver, the package's static files
+and templates, the referral cookie, the SDK's template helper and the CLI.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, current_app
+from flask.typing import ResponseReturnValue
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from . import admin, csrf, outbox, payloads, receiver, referrals, sdk, webhooks
+from .cli import loyaltylion_cli
+from .client import DEFAULT_API_URL, USER_AGENT, LoyaltyLionClient
+from .models import (
+    KIND_ACTIVITY,
+    KIND_ACTIVITY_STATE,
+    KIND_CUSTOMER_UPDATE,
+    KIND_ORDER_CREATE,
+    KIND_ORDER_UPDATE,
+    Base,
+    OutboxEvent,
+    utcnow,
+)
+from .payloads import Customer, OrderSnapshot, Shopper
+from .ratelimit import RatePacer
+from .state import KEY
+from .webhooks import Handler
+from .worker import Worker
+
+log = logging.getLogger(__name__)
+
+DEFAULTS: dict[str, Any] = {
+    "LOYALTYLION_API_URL": DEFAULT_API_URL,
+    "LOYALTYLION_API_KEY": "",
+    "LOYALTYLION_TOKEN": "",
+    "LOYALTYLION_SECRET": "",
+    "LOYALTYLION_SITE_ID": "",
+    # Both SDK scripts come from here, at the published paths (sdk.py).
+    "LOYALTYLION_SDK_ORIGIN": sdk.DEFAULT_SDK_ORIGIN,
+    # Optional: a loader URL used as is instead of the dated one.
+    "LOYALTYLION_SDK_URL": "",
+    "LOYALTYLION_CSP_EXTRA_ORIGINS": [],
+    "LOYALTYLION_USER_AGENT": USER_AGENT,
+    "LOYALTYLION_TIMEOUT_CONNECT": 3.05,
+    "LOYALTYLION_TIMEOUT_READ": 10.0,
+    # LoyaltyLion allows 20 requests/second per program; stay a little under it.
+    "LOYALTYLION_RATE_LIMIT": 18.0,
+    "LOYALTYLION_WORKER_IN_PROCESS": False,
+    "LOYALTYLION_WORKER_THREADS": 2,
+    "LOYALTYLION_WORKER_POLL_SECONDS": 1.0,
+    "LOYALTYLION_LEASE_SECONDS": 60.0,
+    # Where LoyaltyLion posts webhooks on this site, and the full public URL of it
+    # (for `loyaltylion webhooks subscribe`; behind a proxy the host may differ).
+    "LOYALTYLION_WEBHOOK_PATH": "/webhooks/loyaltylion",
+    "LOYALTYLION_WEBHOOK_URL": "",
+    # The admin's pages: where, inside which layout (blocks title, head, content), and
+    # whether they link each other (off when the host's own admin menu does).
+    "LOYALTYLION_ADMIN_URL_PREFIX": "/admin/loyaltylion",
+    "LOYALTYLION_ADMIN_LAYOUT": "loyaltylion/layout.html",
+    "LOYALTYLION_ADMIN_NAV": True,
+}
+
+
+class LoyaltyLion:
+    def __init__(self) -> None:
+        # A scoped session (Flask-SQLAlchemy's `db.session`, say): a proxy to the
+        # current thread's or request's session.
+        self._scoped_session: Any = None
+        self.is_admin: Callable[[], bool] = lambda: False
+        self.on_denied: Callable[[], ResponseReturnValue] | None = None
+        self.current_customer: Callable[[], Customer | None] = lambda: None
+        self.recreate_order: Callable[[str], dict[str, Any] | None] | None = None
+        self.webhook_handlers: dict[str, Handler] = {}
+        self.pacer: RatePacer | None = None
+        self.worker: Worker | None = None
+        self._worker_lock = threading.Lock()
+
+    def init_app(
+        self,
+        app: Flask,
+        *,
+        session: Any,
+        engine: Callable[[], Engine],
+        is_admin: Callable[[], bool],
+        on_denied: Callable[[], ResponseReturnValue] | None = None,
+        current_customer: Callable[[], Customer | None] | None = None,
+        recreate_order: Callable[[str], dict[str, Any] | None] | None = None,
+    ) -> None:
+        """`session`: your scoped session (e.g. Flask-SQLAlchemy's `db.session`);
+        `engine`: returns the engine the package's tables live in; `is_admin`: who may
+        see the admin's pages, and `on_denied`: what everyone else gets (default 403);
+        `current_customer`: the logged-in customer, or None, for the SDK;
+        `recreate_order(merchant_id)`: optional, builds a create payload for an order
+        the outbox has none for."""
+        for key, value in DEFAULTS.items():
+            app.config.setdefault(key, value)
+        self._scoped_session = session
+        self.is_admin = is_admin
+        self.on_denied = on_denied
+        if current_customer is not None:
+            self.current_customer = current_customer
+        self.recreate_order = recreate_order
+        self.pacer = RatePacer(float(app.config["LOYALTYLION_RATE_LIMIT"]))
+        app.extensions[KEY] = self
+
+        with app.app_context():
+            Base.metadata.create_all(engine())
+
+        public = receiver.make_blueprint(app.config["LOYALTYLION_WEBHOOK_PATH"])
+        app.register_blueprint(public)
+        csrf.exempt_view(app, receiver.receive)
+        app.register_blueprint(admin.bp, url_prefix=app.config["LOYALTYLION_ADMIN_URL_PREFIX"])
+        app.add_template_global(self.sdk_settings, "loyaltylion_sdk")
+        referrals.init_app(app)
+        app.cli.add_command(loyaltylion_cli)
+        self._warn_about_missing_settings(app)
+
+        if app.config["LOYALTYLION_WORKER_IN_PROCESS"]:
+            # Started by the first request, not at import: `flask seed` and other
+            # commands must not spawn delivery threads.
+            app.before_request(lambda: self.ensure_worker(app))
+
+    @staticmethod
+    def _warn_about_missing_settings(app: Flask) -> None:
+        config = app.config
+        if config["LOYALTYLION_TOKEN"] and not config["LOYALTYLION_SECRET"]:
+            log.warning(
+                "LOYALTYLION_SECRET is not set: customers stay guests in the SDK, and no "
+                "webhook can be verified"
+            )
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    @property
+    def session(self) -> Session:
+        assert self._scoped_session is not None, "call init_app first"
+        return self._scoped_session
+
+    @staticmethod
+    def configured(app: Flask | None = None) -> bool:
+        config = (app or current_app).config
+        return bool(config["LOYALTYLION_API_KEY"]) or bool(
+            config["LOYALTYLION_TOKEN"] and config["LOYALTYLION_SECRET"]
+        )
+
+    def make_client(self) -> LoyaltyLionClient:
+        config = current_app.config
+        return LoyaltyLionClient(
+            config["LOYALTYLION_API_URL"],
+            api_key=config["LOYALTYLION_API_KEY"],
+            site_token=config["LOYALTYLION_TOKEN"],
+            site_secret=config["LOYALTYLION_SECRET"],
+            site_id=config["LOYALTYLION_SITE_ID"] or None,
+            connect_timeout=float(config["LOYALTYLION_TIMEOUT_CONNECT"]),
+            read_timeout=float(config["LOYALTYLION_TIMEOUT_READ"]),
+            user_agent=config["LOYALTYLION_USER_AGENT"],
+        )
+
+    def make_deliverer(self, **overrides: Any) -> outbox.Deliverer:
+        assert self.pacer is not None
+        options: dict[str, Any] = {
+            "lease_seconds": float(current_app.config["LOYALTYLION_LEASE_SECONDS"]),
+            "recreate_order": self.recreate_order,
+        }
+        options.update(overrides)
+        return outbox.Deliverer(self.session, self.make_client(), self.pacer, **options)
+
+    def ensure_worker(self, app: Flask) -> None:
+        if self.worker is not None or not self.configured(app):
+            return
+        with self._worker_lock:
+            if self.worker is None:
+                self.worker = Worker(
+                    app,
+                    self,
+                    threads=int(app.config["LOYALTYLION_WORKER_THREADS"]),
+                    poll_interval=float(app.config["LOYALTYLION_WORKER_POLL_SECONDS"]),
+                ).start()
+
+    def stop_worker(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker = None
+
+    # -- the browser SDK ------------------------------------------------------------------
+
+    def sdk_settings(self) -> dict[str, Any] | None:
+        """The snippet's data (templates/loyaltylion/sdk.html), fresh for every page: a
+        customer's auth token carries the time it was made. None without a site token."""
+        config = current_app.config
+        if not config["LOYALTYLION_TOKEN"]:
+            return None
+        # Without the secret no auth token can be made: the customer stays a guest.
+        customer = self.current_customer() if config["LOYALTYLION_SECRET"] else None
+        return sdk.snippet_settings(
+            config["LOYALTYLION_TOKEN"],
+            sdk_origin=config["LOYALTYLION_SDK_ORIGIN"],
+            loader_override=config["LOYALTYLION_SDK_URL"],
+            customer=customer,
+            secret=config["LOYALTYLION_SECRET"],
+        )
+
+    @staticmethod
+    def csp_origins(app: Flask | None = None) -> list[str]:
+        """The origins the SDK needs in your Content-Security-Policy (sdk.csp_origins)."""
+        return sdk.csp_origins((app or current_app).config)
+
+    # -- webhooks ---------------------------------------------------------------------------
+
+    def on_webhook(self, topic: str, handler: Handler | None = None) -> Any:
+        """Register the function that processes one webhook topic (webhooks.py says what
+        it takes and returns). Works as a call or as a decorator."""
+
+        def register(function: Handler) -> Handler:
+            self.webhook_handlers[topic] = function
+            return function
+
+        return register(handler) if handler is not None else register
+
+    def webhook_topics(self) -> tuple[str, ...]:
+        """The topics a handler is registered for (`loyaltylion webhooks subscribe`)."""
+        return tuple(sorted(self.webhook_handlers))
+
+    # -- recording events (inside the caller's transaction) ----------------------------------
+
+    def record_signup(
+        self, customer: Customer, *, shopper: Shopper | None = None, date: datetime | None = None
+    ) -> OutboxEvent:
+        """Owe LoyaltyLion a `$signup` activity for this new account. It heads the
+        customer's stream: their profile updates need LoyaltyLion to know them. The
+        referral and email ids of the current request go with it (referrals.py)."""
+        body = payloads.signup_activity(
+            customer, date=date or utcnow(), shopper=referrals.attach(shopper)
+        )
+        return outbox.enqueue(
+            self.session,
+            kind=KIND_ACTIVITY,
+            stream=outbox.customer_stream(customer.id),
+            payload=body,
+            customer_id=customer.id,
+        )
+
+    def record_activity(
+        self,
+        name: str,
+        customer: Customer,
+        *,
+        merchant_id: str | None = None,
+        shopper: Shopper | None = None,
+        properties: dict[str, Any] | None = None,
+        date: datetime | None = None,
+    ) -> OutboxEvent:
+        """Owe LoyaltyLion an activity (a custom rule, a review). Give it a merchant_id
+        that is unique and stable for what happened: it is how a later state change
+        finds it, and how a re-send after a lost answer is recognised."""
+        body = payloads.activity(
+            name,
+            customer,
+            date=date or utcnow(),
+            merchant_id=merchant_id,
+            shopper=referrals.attach(shopper),
+            properties=properties,
+        )
+        return outbox.enqueue(
+            self.session,
+            kind=KIND_ACTIVITY,
+            stream=outbox.activity_stream(name, merchant_id),
+            payload=body,
+            customer_id=customer.id,
+        )
+
+    def record_activity_state(
+        self, name: str, merchant_id: str, state: str, *, customer_id: str | int
+    ) -> OutboxEvent:
+        """Approve, decline or void an activity recorded earlier with this merchant_id."""
+        return outbox.enqueue(
+            self.session,
+            kind=KIND_ACTIVITY_STATE,
+            stream=outbox.activity_stream(name, merchant_id),
+            target=f"{name}/{merchant_id}",
+            payload=payloads.activity_state(state),
+            customer_id=customer_id,
+        )
+
+    def record_customer_update(self, customer_id: str | int, *, birthday: date) -> OutboxEvent:
+        """Owe LoyaltyLion the customer's birthday (set or changed). There is no way to
+        clear one: Update Customer takes a date string, never null."""
+        return outbox.enqueue(
+            self.session,
+            kind=KIND_CUSTOMER_UPDATE,
+            stream=outbox.customer_stream(customer_id),
+            target=str(customer_id),
+            payload=payloads.customer_update(birthday=birthday),
+            customer_id=customer_id,
+        )
+
+    def forget_customer(self, customer_id: str | int) -> int:
+        """The customer left: drop their own activity and profile events not yet sent,
+        and erase the bodies of their webhooks (same transaction as the closure). Their
+        orders' events still go: a refund after closure must reach LoyaltyLion. Deleting
+        their data at LoyaltyLion is a request to its support."""
+        webhooks.erase_customer(self.session, customer_id)
+        return outbox.forget_customer(self.session, customer_id)
+
+    def record_order_created(self, order: OrderSnapshot) -> OutboxEvent:
+        """Owe LoyaltyLion the new order. The referral and email ids of the current
+        request go with it, and the referral cookie is cleared once this commits: a
+        later order is not a referred one."""
+        shopper = referrals.attach(order.shopper)
+        payload = payloads.order_create(_with_shopper(order, shopper))
+        event = outbox.enqueue(
+            self.session,
+            kind=KIND_ORDER_CREATE,
+            stream=outbox.order_stream(order.merchant_id),
+            target=order.merchant_id,
+            payload=payload,
+            customer_id=order.customer.id,
+        )
+        if shopper is not None and (shopper.referral_id or shopper.tracking_id):
+            referrals.clear_once_committed(event)
+        return event
+
+    def hold_unsent_create(self, merchant_id: str) -> bool:
+        """Before an edit changes an order's totals, inside the edit's transaction:
+        True when LoyaltyLion does not have the order yet (its create is still in the
+        outbox), which then stays so until the transaction ends. LoyaltyLion's Update
+        Order carries no total: once the create is sent, a new total can only reach it
+        as a refund.
+        https://developers.loyaltylion.com/api-reference/v2/resources/orders/update-order
+        """
+        return outbox.hold_unsent_create(self.session, merchant_id)
+
+    def order_view(self, merchant_id: str) -> outbox.OrderView | None:
+        """The order as LoyaltyLion has it, or will have it once the queue drains."""
+        return outbox.order_view(self.session, merchant_id)
+
+    def record_order_updated(self, order: OrderSnapshot) -> OutboxEvent:
+        """Owe LoyaltyLion the order's whole current state. A create that has not gone
+        out yet is brought up to date too, so LoyaltyLion receives the order as it is."""
+        outbox.refresh_unsent_create(self.session, order.merchant_id, payloads.order_create(order))
+        return outbox.enqueue(
+            self.session,
+            kind=KIND_ORDER_UPDATE,
+            stream=outbox.order_stream(order.merchant_id),
+            target=order.merchant_id,
+            payload=payloads.order_update(order),
+            customer_id=order.customer.id,
+        )
+
+
+def _with_shopper(order: OrderSnapshot, shopper: Shopper | None) -> OrderSnapshot:
+    return replace(order, shopper=shopper) if shopper is not None else order
