@@ -117,6 +117,9 @@ def settings_from_env(instance_path: Path) -> dict:
         ),
         # Where LoyaltyLion posts webhooks, as the world reaches this shop (for
         # `flask --app storefront loyaltylion webhooks subscribe`).
+        "LOYALTYLION_WEBHOOK_PATH": os.environ.get(
+            "LOYALTYLION_WEBHOOK_PATH", "/webhooks/loyaltylion"
+        ),
         "LOYALTYLION_WEBHOOK_URL": os.environ.get("LOYALTYLION_WEBHOOK_URL", "").strip(),
         # Where LoyaltyLion's admin pages (delivery and webhook logs) live, and how the
         # Admin API sees this store's requests.

@@ -36,7 +36,7 @@ STORE = """
 import base64, hashlib, hmac, json, sys
 from datetime import datetime
 
-from flask import Flask, request
+from flask import Flask, render_template_string, request
 from flask_sqlalchemy import SQLAlchemy
 
 from mystore.loyaltylion import Customer, LoyaltyLion, OrderSnapshot, Shopper, processed
@@ -52,8 +52,15 @@ app.config.update(
     LOYALTYLION_USER_AGENT="mystore/1.0",
 )
 db = SQLAlchemy(app)
+customer = Customer(id="cust-7", email="ada.lovelace@example.com")
 lion = LoyaltyLion()
-lion.init_app(app, session=db.session, engine=lambda: db.engine, is_admin=lambda: True)
+lion.init_app(
+    app,
+    session=db.session,
+    engine=lambda: db.engine,
+    is_admin=lambda: True,
+    current_customer=lambda: customer,  # as if logged in
+)
 handled = []
 
 
@@ -64,12 +71,10 @@ def remember_points(event, payload):
     return processed("noted")
 
 
-customer = Customer(id="cust-7", email="ada.lovelace@example.com")
-
-
 @app.get("/")
 def home():
-    return "Welcome"
+    # The host layout's one line for the SDK.
+    return render_template_string('<head>{% include "loyaltylion/sdk.html" %}</head>Welcome')
 
 
 @app.post("/signup")
@@ -96,7 +101,11 @@ def place_order():
 
 report = {}
 client = app.test_client()
-client.get("/?ll_ref_id=REF9")  # a referral link lands on any page
+home = client.get("/?ll_ref_id=REF9")  # a referral link lands on any page
+report["home"] = home.get_data(as_text=True)
+report["snippet"] = client.get("/loyaltylion/static/snippet.js").status_code
+with app.app_context():
+    report["csp"] = lion.csp_origins()
 client.post("/signup")
 with app.app_context():
     report["signup"] = lion.make_deliverer().run_once(10).dead
@@ -165,6 +174,14 @@ def test_a_copy_of_the_package_runs_in_a_bare_store(tmp_path, recording):
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
+
+    # The SDK: the layout's one include renders the snippet, its data and a customer's
+    # auth token (never the secret); the origins for the CSP come with it.
+    assert 'id="loyaltylion-config"' in report["home"]
+    assert '"token": "lift-site-token"' in report["home"] and '"auth"' in report["home"]
+    assert SECRET not in report["home"]
+    assert "/loyaltylion/static/snippet.js" in report["home"] and report["snippet"] == 200
+    assert report["csp"] == ["https://sdk.loyaltylion.net", recording.server.url]
 
     # Nothing of the shop, and none of the host's optional libraries, was needed.
     assert not {"storefront", "flask_wtf", "flask_login", "flask_limiter"} & set(report["modules"])

@@ -169,3 +169,34 @@ class TestRenderedPages:
         app.config["LOYALTYLION_SECRET"] = ""
         auth.login()
         assert self._sdk_config(client.get("/"))["init"] == {"token": "site-token-123"}
+
+
+def test_a_missing_secret_is_logged_once_at_start_not_on_every_page(database_uri, caplog):
+    """With a site token and no secret, customers stay guests in the SDK: said once, when
+    the app starts, rather than on every page a customer opens."""
+    from storefront import create_app
+    from tests.conftest import TEST_CONFIG, AuthActions, dispose
+
+    config = {
+        **TEST_CONFIG,
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "LOYALTYLION_TOKEN": "site-token-123",
+        "LOYALTYLION_SECRET": "",
+    }
+    with caplog.at_level("WARNING", logger="storefront.loyaltylion"):
+        app = create_app(config)
+    try:
+        warnings = [r for r in caplog.records if "LOYALTYLION_SECRET is not set" in r.message]
+        assert len(warnings) == 1
+        caplog.clear()
+        from storefront.seed import seed_demo_data
+
+        with app.app_context():
+            seed_demo_data()
+        client = app.test_client()
+        AuthActions(client).login()
+        for path in ("/", "/rewards", "/account/"):
+            assert client.get(path).status_code == 200
+        assert not [r for r in caplog.records if "LOYALTYLION_SECRET" in r.message]
+    finally:
+        dispose(app)
