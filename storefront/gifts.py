@@ -39,16 +39,14 @@ def grant(customer_id: int, product_slug: str, *, title: str, grant_key: str) ->
     return gift
 
 
+def _gifts(*conditions) -> list[Gift]:
+    query = select(Gift).options(joinedload(Gift.product)).where(*conditions).order_by(Gift.id)
+    return list(db.session.execute(query).scalars())
+
+
 def pending_gifts(customer_id: int) -> list[Gift]:
     """Gifts granted to the customer and not yet on an order, oldest first."""
-    return list(
-        db.session.execute(
-            select(Gift)
-            .options(joinedload(Gift.product))
-            .where(Gift.customer_id == customer_id, Gift.order_id.is_(None))
-            .order_by(Gift.id)
-        ).scalars()
-    )
+    return _gifts(Gift.customer_id == customer_id, Gift.order_id.is_(None))
 
 
 def add_gifts_to_order(order: Order) -> list[Gift]:
@@ -82,14 +80,7 @@ def add_gifts_to_order(order: Order) -> list[Gift]:
 
 def order_gifts(order: Order) -> list[Gift]:
     """The gifts that went out with this order."""
-    return list(
-        db.session.execute(
-            select(Gift)
-            .options(joinedload(Gift.product))
-            .where(Gift.order_id == order.id)
-            .order_by(Gift.id)
-        ).scalars()
-    )
+    return _gifts(Gift.order_id == order.id)
 
 
 def gift_line_ids(order: Order) -> set[int]:

@@ -61,6 +61,15 @@ def _require(order: Order, action: str) -> None:
         raise OrderActionError(reason)
 
 
+def _require_amount(what: str, amount: int, most: int, most_is: str) -> None:
+    if amount <= 0:
+        raise OrderActionError(f"The {what} must be more than zero.")
+    if amount > most:
+        raise OrderActionError(
+            f"The {what} ({format_money(amount)}) is more than {most_is} ({format_money(most)})."
+        )
+
+
 def _held_by(order: Order) -> str | None:
     """The outside system that already holds this order's totals, if any."""
     app = current_app._get_current_object()
@@ -161,14 +170,7 @@ def record_payment(order: Order, amount_cents: int) -> None:
     with events.commit_announcing() as announce:
         _lock(order)
         _require(order, "payment")
-        due = order.balance_due_cents
-        if amount_cents <= 0:
-            raise OrderActionError("The payment must be more than zero.")
-        if amount_cents > due:
-            raise OrderActionError(
-                f"The payment ({format_money(amount_cents)}) is more than the balance due "
-                f"({format_money(due)})."
-            )
+        _require_amount("payment", amount_cents, order.balance_due_cents, "the balance due")
         order.total_paid_cents += amount_cents
         _announce_change(announce, order, "payment")
 
@@ -180,13 +182,7 @@ def refund(order: Order, amount_cents: int | None = None) -> None:
         _require(order, "refund")
         refundable = order.refundable_cents
         amount = refundable if amount_cents is None else amount_cents
-        if amount <= 0:
-            raise OrderActionError("The refund must be more than zero.")
-        if amount > refundable:
-            raise OrderActionError(
-                f"The refund ({format_money(amount)}) is more than what can be refunded "
-                f"({format_money(refundable)})."
-            )
+        _require_amount("refund", amount, refundable, "what can be refunded")
         order.total_refunded_cents += amount
         _announce_change(announce, order, "refund")
 

@@ -20,12 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.isolation import run_isolated
-from tests.loyaltylion.recording_api import (
-    API_KEY,
-    LiveServer,
-    RecordingState,
-    create_recording_app,
-)
+from tests.loyaltylion.recording_api import API_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "storefront" / "loyaltylion"
@@ -149,16 +144,8 @@ print(json.dumps(report))
 """
 
 
-@pytest.fixture
-def recording():
-    state = RecordingState()
-    server = LiveServer(create_recording_app(state))
-    state.server = server
-    yield state
-    server.shutdown()
-
-
 def test_a_copy_of_the_package_runs_in_a_bare_store(tmp_path, recording):
+    """`recording`: the recording Admin API of tests/loyaltylion/conftest.py."""
     store = tmp_path / "mystore"
     shutil.copytree(PACKAGE, store / "loyaltylion", ignore=shutil.ignore_patterns("__pycache__"))
     (store / "__init__.py").write_text("")
