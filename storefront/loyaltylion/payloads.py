@@ -1,6 +1,6 @@
 """Pure functions from plain data to the bodies LoyaltyLion documents.
 
-Nothing here knows the shop: the adapter turns shop rows into the small dataclasses
+Nothing here knows the store: the adapter turns its rows into the small dataclasses
 below. Money enters as integer cents and leaves as a plain decimal string ("1234.50"),
 never a number, never with a thousands separator (a real bug in one official module).
 

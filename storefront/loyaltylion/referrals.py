@@ -1,6 +1,6 @@
 """LoyaltyLion referral and email tracking ids, kept from the landing page to checkout.
 
-A referral link lands on the shop with `?ll_ref_id=<id>`; links in LoyaltyLion emails
+A referral link lands on the store with `?ll_ref_id=<id>`; links in LoyaltyLion emails
 carry `?ll_eid=<id>`. Any page may be the landing page, so a before_request hook reads
 them into a signed cookie: the first referral wins (a later link does not steal the
 credit), and an email id counts for 24 hours, as in LoyaltyLion's own modules. They are

@@ -225,3 +225,13 @@ def test_the_package_names_no_shop_template_or_stylesheet():
         for value in re.findall(r'class="([^"]*)"', text):
             classes = re.sub(r"\{\{.*?\}\}", "", value).split()
             assert all(name.startswith("ll-") for name in classes), (template, value)
+
+
+def test_the_package_stylesheets_style_only_its_own_and_the_sdks_markup():
+    """Every class a package stylesheet names is the package's (`ll-`) or the SDK's
+    (`lion-`): restyling the host's own pages is the host's business."""
+    for sheet in (PACKAGE / "static").glob("*.css"):
+        text = re.sub(r"/\*.*?\*/", "", sheet.read_text(), flags=re.S)
+        selectors = "".join(re.findall(r"([^{}]*)\{", text))
+        for name in re.findall(r"\.([A-Za-z_][\w-]*)", selectors):
+            assert name.startswith(("ll-", "lion-", "_")), (sheet.name, name)
