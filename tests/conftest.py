@@ -14,7 +14,7 @@ from html import unescape
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import MetaData, select
 
 from storefront import create_app
 from storefront.extensions import db
@@ -27,7 +27,17 @@ from storefront.seed import (
     seed_demo_data,
 )
 
+# Suites log in and sign up far more often than a person could; the limits themselves
+# are tested with their real values in tests/test_rate_limits.py.
+RELAXED_RATE_LIMITS = {
+    "LOGIN_RATE_LIMIT": "10000 per minute",
+    "LOGIN_ACCOUNT_RATE_LIMIT": "10000 per minute",
+    "SIGNUP_RATE_LIMIT": "10000 per minute",
+    "DISCOUNT_CODE_RATE_LIMIT": "10000 per minute",
+}
+
 TEST_CONFIG = {
+    **RELAXED_RATE_LIMITS,
     "TESTING": True,
     "WTF_CSRF_ENABLED": False,
     "SECRET_KEY": "test-secret-key",
@@ -55,12 +65,13 @@ def app_config(database_uri) -> dict:
 
 
 def _drop_everything(app: Flask) -> None:
-    from storefront.loyaltylion.models import Base as LoyaltyLionBase
-
+    """Every table in the database, whatever created it: reflected rather than taken
+    from the models, so tables an older version of the code left behind go too."""
     with app.app_context():
         db.session.remove()
-        LoyaltyLionBase.metadata.drop_all(db.engine)
-        db.drop_all()
+        existing = MetaData()
+        existing.reflect(db.engine)
+        existing.drop_all(db.engine)
 
 
 def build_app(config: dict) -> Flask:
