@@ -30,10 +30,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app))
-    # Cookies are Secure everywhere except the debug server on plain http (Flask's own
-    # default is False, so this is set, not defaulted), unless a setting says otherwise.
+    # Cookies are Secure everywhere except the debug server on plain http, unless a
+    # setting says otherwise (config.py reads them as None when unset).
     for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
-        if key not in (test_config or {}) and not os.environ.get(key):
+        if app.config.get(key) is None:
             app.config[key] = not app.debug
 
     if app.config["TRUSTED_PROXY_COUNT"] > 0:
@@ -118,10 +118,15 @@ def _register_blueprints(app: Flask) -> None:
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):
+def _load_user(session_id: str):
+    """The user a session or remember cookie names (User.get_id), if it is still
+    valid: a cookie from before the user's last logout names an older generation."""
     from storefront.models import User
 
-    try:
-        return db.session.get(User, int(user_id))
-    except ValueError:
+    user_id, _, generation = session_id.partition(":")
+    if not (user_id.isdigit() and generation.isdigit()) or len(session_id) > 40:
         return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.login_generation != int(generation):
+        return None
+    return user

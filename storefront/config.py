@@ -11,21 +11,41 @@ import secrets
 from pathlib import Path
 
 
+class SettingError(ValueError):
+    """A setting in the environment that cannot be read: the app refuses to start."""
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
-    return int(raw) if raw else default
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        raise SettingError(f"{name}={raw!r}: expected a whole number") from None
 
 
 def _float(name: str, default: float) -> float:
     raw = os.environ.get(name, "").strip()
-    return float(raw) if raw else default
+    try:
+        return float(raw) if raw else default
+    except ValueError:
+        raise SettingError(f"{name}={raw!r}: expected a number") from None
 
 
-def _bool(name: str, default: bool) -> bool:
+def _bool(name: str, default: bool | None) -> bool | None:
+    """1/true/yes/on or 0/false/no/off (any case); unset or empty is the default.
+    Anything else stops the start: a typo must not quietly turn a safety off."""
     raw = os.environ.get(name, "").strip().lower()
     if not raw:
         return default
-    return raw in {"1", "true", "yes", "on"}
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise SettingError(f"{name}={raw!r}: expected one of 1/true/yes/on or 0/false/no/off")
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -85,8 +105,10 @@ def settings_from_env(instance_path: Path) -> dict:
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        # Session cookie hardening; SESSION_COOKIE_SECURE is switched on outside debug
-        # in create_app, because the demo is served over plain http on 127.0.0.1.
+        # Session cookie hardening. Unset (None), the Secure flags are on everywhere but
+        # the debug server (create_app), because the demo is served over plain http.
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", None),
+        "REMEMBER_COOKIE_SECURE": _bool("REMEMBER_COOKIE_SECURE", None),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
@@ -136,6 +158,13 @@ def settings_from_env(instance_path: Path) -> dict:
         # Rate-limit counters (Flask-Limiter). In memory, per process; set a shared store
         # (e.g. redis://...) when several processes serve the shop.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Retry-After (and X-RateLimit-*) on limited answers.
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Per client address (every attempt) and, for logins, per account (failed ones).
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "20 per minute"),
+        "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes"),
+        "SIGNUP_RATE_LIMIT": os.environ.get("SIGNUP_RATE_LIMIT", "10 per hour"),
+        "DISCOUNT_CODE_RATE_LIMIT": os.environ.get("DISCOUNT_CODE_RATE_LIMIT", "10 per minute"),
         # More origins the browser SDK may use (space-separated), added to the CSP.
         "LOYALTYLION_CSP_EXTRA_ORIGINS": os.environ.get(
             "LOYALTYLION_CSP_EXTRA_ORIGINS", ""

@@ -30,6 +30,17 @@ def register_error_handlers(app: Flask) -> None:
             "page and try again.",
         )
 
+    @app.errorhandler(429)
+    def too_many(error: HTTPException):
+        # Flask-Limiter adds Retry-After to the answer (RATELIMIT_HEADERS_ENABLED).
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return _render(
+            429,
+            "Too many attempts",
+            "You have tried that too often. Wait a few minutes, then try again.",
+            headers,
+        )
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500

@@ -153,9 +153,21 @@ SHIPPING_FORM = {
 }
 
 
+_ATTEMPT = re.compile(r'name="attempt" type="hidden" value="([^"]*)"')
+
+
+def checkout_attempt(client: FlaskClient) -> str:
+    """The token the checkout page issues for this checkout (one order per token); ""
+    when there is no checkout page to open (a guest, an empty cart)."""
+    match = _ATTEMPT.search(client.get("/checkout/").get_data(as_text=True))
+    return match.group(1) if match else ""
+
+
 def place_order(client: FlaskClient, **overrides):
-    """Submit the checkout form (the cart must already hold something)."""
-    return client.post("/checkout/", data={**SHIPPING_FORM, **overrides})
+    """Open the checkout page and submit its form (the cart must already hold
+    something), as a shopper does."""
+    attempt = overrides.pop("attempt", None) or checkout_attempt(client)
+    return client.post("/checkout/", data={**SHIPPING_FORM, "attempt": attempt, **overrides})
 
 
 def db_snapshot(app: Flask) -> dict[str, list[tuple]]:

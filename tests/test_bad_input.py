@@ -20,7 +20,7 @@ from sqlalchemy import select
 from storefront.extensions import db
 from storefront.models import Order, User, Voucher
 from storefront.vouchers.service import generate_batch
-from tests.conftest import SHIPPING_FORM, db_snapshot, product_id, text_of
+from tests.conftest import SHIPPING_FORM, checkout_attempt, db_snapshot, product_id, text_of
 
 MARKUP = "<script>alert(1)</script>"
 
@@ -226,7 +226,16 @@ def test_free_text_on_an_order_is_stored_as_typed_and_shown_escaped(app, client,
     text = BAD_VALUES[value]
     data = prepare(app, client, auth, CASES["order-name"])
 
-    response = client.post("/checkout/", data={**data, "name": text, "address": text, "city": text})
+    response = client.post(
+        "/checkout/",
+        data={
+            **data,
+            "attempt": checkout_attempt(client),
+            "name": text,
+            "address": text,
+            "city": text,
+        },
+    )
 
     assert response.status_code == 302
     with app.app_context():
@@ -263,7 +272,8 @@ def test_markup_or_sql_as_a_password_is_just_a_password(client, auth, password):
 def test_a_postcode_that_is_only_letters_is_accepted_and_upper_cased(app, client, auth):
     data = prepare(app, client, auth, CASES["order-postcode"])
 
-    assert client.post("/checkout/", data={**data, "postcode": "abc"}).status_code == 302
+    form = {**data, "attempt": checkout_attempt(client), "postcode": "abc"}
+    assert client.post("/checkout/", data=form).status_code == 302
 
     with app.app_context():
         assert db.session.execute(select(Order.ship_postcode)).scalar_one() == "ABC"

@@ -16,7 +16,14 @@ from storefront.models import Cart, CartItem, Order, OrderDiscount, Product, Vou
 from storefront.models._time import utcnow
 from storefront.seed import CUSTOMER_EMAIL
 from storefront.vouchers.service import generate_batch
-from tests.conftest import SHIPPING_FORM, place_order, product_id, text_of, user_id
+from tests.conftest import (
+    SHIPPING_FORM,
+    checkout_attempt,
+    place_order,
+    product_id,
+    text_of,
+    user_id,
+)
 
 USED_MESSAGE = "has already been used."
 
@@ -320,7 +327,7 @@ def test_the_order_records_prices_code_shipping_and_the_shoppers_request(app, sh
 
     shopper.post(
         "/checkout/",
-        data={**SHIPPING_FORM, "postcode": " n1 9gu "},
+        data={**SHIPPING_FORM, "attempt": checkout_attempt(shopper), "postcode": " n1 9gu "},
         headers={"User-Agent": "TestBrowser/1.0"},
         environ_base={"REMOTE_ADDR": "203.0.113.7"},
     )
@@ -359,9 +366,10 @@ def test_the_cart_is_empty_after_the_order(app, shopper):
 def test_a_code_used_since_it_was_applied_stops_the_order(app, shopper):
     code = make_code(app)
     apply_code(shopper, code)
+    attempt = checkout_attempt(shopper)  # the page was open while the code was used
     mark_used(app, code)
 
-    response = place_order(shopper)
+    response = place_order(shopper, attempt=attempt)
 
     assert response.status_code == 409
     assert f"The discount code {code} {USED_MESSAGE}" in text_of(response)
@@ -373,6 +381,7 @@ def test_losing_the_race_for_a_code_after_the_check_writes_nothing(app, shopper,
     """Another checkout redeems the code between this one's check and its UPDATE."""
     code = make_code(app)
     apply_code(shopper, code)
+    attempt = checkout_attempt(shopper)
     real_check, real_redeem = pricing.check_code, checkout_service.redeem
     redeemed_for: list[int] = []
 
@@ -391,7 +400,7 @@ def test_losing_the_race_for_a_code_after_the_check_writes_nothing(app, shopper,
     monkeypatch.setattr(pricing, "check_code", check_then_lose_the_race)
     monkeypatch.setattr(checkout_service, "redeem", redeem_and_record)
 
-    response = place_order(shopper)
+    response = place_order(shopper, attempt=attempt)
 
     assert response.status_code == 409
     assert f"The discount code {code} {USED_MESSAGE}" in text_of(response)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from storefront.extensions import db
 from storefront.models import Order
-from tests.conftest import SHIPPING_FORM, product_id
+from tests.conftest import SHIPPING_FORM, checkout_attempt, product_id
 
 
 def _order_ip(app, client, auth, forwarded_for: str) -> str | None:
@@ -14,7 +14,7 @@ def _order_ip(app, client, auth, forwarded_for: str) -> str | None:
     client.post("/cart/add", data={"product_id": product_id(app, "house-blend"), "quantity": 1})
     response = client.post(
         "/checkout/",
-        data=SHIPPING_FORM,
+        data={**SHIPPING_FORM, "attempt": checkout_attempt(client)},
         headers={"X-Forwarded-For": forwarded_for},
         environ_base={"REMOTE_ADDR": "10.0.0.5"},
     )

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from storefront.extensions import db
 from storefront.models import CartItem, Order, User
 from storefront.seed import CUSTOMER_EMAIL, CUSTOMER_PASSWORD
-from tests.conftest import SHIPPING_FORM, product_id, text_of
+from tests.conftest import SHIPPING_FORM, checkout_attempt, product_id, text_of
 
 EXPIRED_MESSAGE = "The form was out of date or missing its security token."
 
@@ -122,7 +122,12 @@ def test_placing_an_order_without_the_token_is_refused(app, client):
     assert count(app, CartItem) == 1
 
     placed = client.post(
-        "/checkout/", data={**SHIPPING_FORM, "csrf_token": csrf_token(client, "/checkout/")}
+        "/checkout/",
+        data={
+            **SHIPPING_FORM,
+            "csrf_token": csrf_token(client, "/checkout/"),
+            "attempt": checkout_attempt(client),
+        },
     )
     assert placed.status_code == 302
     assert count(app, Order) == 1

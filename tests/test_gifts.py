@@ -117,6 +117,7 @@ def test_a_checkout_that_fails_keeps_the_gift_for_the_next_order(app, gifted, mo
                 shipping=checkout.ShippingDetails("Ada", "12 Row", "London", "N1 9GU", "GB"),
                 payment_method="card",
                 context=RequestContext(ip_address=None, user_agent=None),
+                attempt="gift-test-attempt-0001",
             )
     (gift,) = gifts_of(app, gifted)
     assert gift.order_id is None and gift.fulfilled_at is None

@@ -1,8 +1,9 @@
 from datetime import UTC, datetime
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, PasswordField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from storefront.forms import Form
 
 
 def plausible_birthday(form, field) -> None:
@@ -15,7 +16,7 @@ def plausible_birthday(form, field) -> None:
         raise ValidationError("Enter your birthday as a date like 1990-04-23.")
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(Form):
     newsletter = BooleanField("Email me the newsletter (earns 50 points the first time)")
     birthday = DateField(
         "Birthday",
@@ -33,7 +34,7 @@ class PreferencesForm(FlaskForm):
             raise ValidationError("Enter your birthday as a date like 1990-04-23.")
 
 
-class CloseAccountForm(FlaskForm):
+class CloseAccountForm(Form):
     password = PasswordField(
         "Password", validators=[InputRequired("Enter your password to confirm."), Length(max=128)]
     )

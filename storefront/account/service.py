@@ -44,6 +44,7 @@ def close_account(user: User) -> None:
         user.newsletter_opt_in = False
         user.birthday = None
         user.closed_at = utcnow()
+        user.end_sessions()
         db.session.execute(
             update(Order)
             .where(Order.customer_id == user_id)

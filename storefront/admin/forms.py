@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, Field, SelectField, StringField, SubmitField
 from wtforms.validators import (
     DataRequired,
@@ -18,6 +17,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import NumberInput, TextInput
 
+from storefront.forms import Form
 from storefront.models import CancellationStatus, Order, PaymentStatus, RefundStatus
 from storefront.models._time import utcnow
 from storefront.money import MoneyError, parse_money, to_decimal_string
@@ -45,7 +45,7 @@ class _ParsedTextField(Field):
     def process_formdata(self, valuelist: list[str]) -> None:
         self.data = None
 
-    def post_validate(self, form: FlaskForm, validation_stopped: bool) -> None:
+    def post_validate(self, form: Form, validation_stopped: bool) -> None:
         if validation_stopped:
             return
         self.data = self.parse(self.raw_data[0] if self.raw_data else "")
@@ -113,7 +113,7 @@ STATUS_FILTERS = {
 }
 
 
-class OrderFilterForm(FlaskForm):
+class OrderFilterForm(Form):
     class Meta:
         csrf = False  # a GET that changes nothing
 
@@ -121,7 +121,7 @@ class OrderFilterForm(FlaskForm):
     page = WholeNumberField("Page", minimum=1, maximum=MAX_PAGE, validators=[Optional()])
 
 
-class _OrderActionForm(FlaskForm):
+class _OrderActionForm(Form):
     """One of the four forms on an order's page. Each has its own prefix, which keeps
     their field names and ids apart (two of them have an `amount`)."""
 
@@ -211,7 +211,7 @@ class CancelForm(_OrderActionForm):
     submit = SubmitField("Cancel order")
 
 
-class VoucherBatchForm(FlaskForm):
+class VoucherBatchForm(Form):
     name = StringField(
         "Batch name",
         filters=[strip_whitespace],

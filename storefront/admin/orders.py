@@ -14,7 +14,6 @@ A successful action flashes and redirects back to the order (Post/Redirect/Get).
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from storefront.admin.blueprint import bp
@@ -26,6 +25,7 @@ from storefront.admin.forms import (
     edit_order_form,
 )
 from storefront.extensions import db
+from storefront.forms import Form
 from storefront.models import CancellationStatus, Order, PaymentStatus, RefundStatus
 from storefront.money import format_money
 from storefront.orders import service
@@ -138,20 +138,20 @@ def _back_to(order: Order):
     return redirect(url_for("admin.order_detail", order_id=order.id))
 
 
-def _invalid(order: Order, problem: str, **submitted: FlaskForm):
+def _invalid(order: Order, problem: str, **submitted: Form):
     return _render_order(order, status=400, problem=problem, **submitted)
 
 
-def _refused(order: Order, error: OrderActionError, **submitted: FlaskForm):
+def _refused(order: Order, error: OrderActionError, **submitted: Form):
     # The service rolled its transaction back: the page shows the order as stored.
     return _render_order(order, status=409, problem=str(error), **submitted)
 
 
 def _render_order(
-    order: Order, *, status: int = 200, problem: str | None = None, **submitted: FlaskForm
+    order: Order, *, status: int = 200, problem: str | None = None, **submitted: Form
 ):
     """The order page: the form just submitted (with its errors), fresh ones for the rest."""
-    forms: dict[str, FlaskForm] = {
+    forms: dict[str, Form] = {
         "edit_form": edit_order_form(order, formdata=None),
         "payment_form": PaymentForm(formdata=None, amount=order.balance_due_cents),
         "refund_form": RefundForm(formdata=None),

@@ -1,7 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
+from storefront.forms import Form
 from storefront.security import printable_text, strip_whitespace
 
 PASSWORD_MIN = 10
@@ -22,7 +22,7 @@ def password_rules(form, field) -> None:
         raise ValidationError("Choose a password that is not your email address.")
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     name = StringField(
         "Name",
         filters=[strip_whitespace],
@@ -47,7 +47,7 @@ class SignupForm(FlaskForm):
     submit = SubmitField("Sign up")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         "Email",
         filters=[strip_whitespace],
@@ -68,5 +68,5 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Log in")
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(Form):
     submit = SubmitField("Log out")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import secrets
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -14,14 +16,19 @@ from storefront.auth.forms import LoginForm, LogoutForm, SignupForm
 from storefront.cart.service import merge_guest_cart
 from storefront.extensions import db
 from storefront.models import User
+from storefront.ratelimits import limit_login, limit_signup
 from storefront.security import safe_next_url
 from storefront.shopper import RequestContext
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
 
-# Compared against when the email is unknown, so a login takes as long either way.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="pbkdf2:sha256:1000")
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Checked when the email is unknown, so a login takes as long either way: the same
+    algorithm and cost as real accounts' hashes (PASSWORD_HASH_METHOD)."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def _next_or(default_endpoint: str) -> str:
@@ -29,6 +36,7 @@ def _next_or(default_endpoint: str) -> str:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@limit_signup
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("account.overview"))
@@ -55,6 +63,7 @@ def signup():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limit_login
 def login():
     if current_user.is_authenticated:
         return redirect(_next_or("account.overview"))
@@ -63,7 +72,8 @@ def login():
         email = User.normalize_email(form.email.data)
         user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
         password_ok = check_password_hash(
-            user.password_hash if user else _DUMMY_HASH, form.password.data
+            user.password_hash if user else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]),
+            form.password.data,
         )
         if user is not None and password_ok:
             login_user(user, remember=form.remember.data)
@@ -83,6 +93,10 @@ def logout():
     if not form.validate_on_submit():
         flash("Your session expired; please try logging out again.", "error")
         return redirect(url_for("shop.index")), 303
+    # Server-side: a copy of this session's cookie, or of the remember cookie, stops
+    # working too (User.get_id carries the login generation).
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     flash("You have been logged out.", "info")
     return redirect(url_for("shop.index"))

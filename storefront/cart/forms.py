@@ -1,10 +1,10 @@
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from storefront.cart.service import MAX_QUANTITY
+from storefront.forms import Form
 
 # ASCII digits only: int() would also take "５", "٣" and "1_0", which no quantity box sends.
 _WHOLE_NUMBER = re.compile(r"-?[0-9]{1,6}")
@@ -47,7 +47,7 @@ class QuantityField(IntegerField):
         self.data = int(text)
 
 
-class AddToCartForm(FlaskForm):
+class AddToCartForm(Form):
     product_id = HiddenField(validators=[InputRequired(NOT_FOUND), positive_id])
     quantity = QuantityField(
         "Quantity",
@@ -60,7 +60,7 @@ class AddToCartForm(FlaskForm):
     submit = SubmitField("Add to cart")
 
 
-class UpdateQuantityForm(FlaskForm):
+class UpdateQuantityForm(Form):
     product_id = HiddenField(validators=[InputRequired(NOT_FOUND), positive_id])
     quantity = QuantityField(
         "Quantity",
@@ -72,6 +72,6 @@ class UpdateQuantityForm(FlaskForm):
     submit = SubmitField("Update")
 
 
-class RemoveItemForm(FlaskForm):
+class RemoveItemForm(Form):
     product_id = HiddenField(validators=[InputRequired(NOT_FOUND), positive_id])
     submit = SubmitField("Remove")

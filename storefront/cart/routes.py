@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 
 from storefront.cart import service
 from storefront.cart.forms import (
@@ -13,13 +12,14 @@ from storefront.cart.forms import (
     parse_product_id,
 )
 from storefront.extensions import db
+from storefront.forms import Form
 from storefront.models import Product
 from storefront.pricing import quote
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
 
 
-def _first_error(form: FlaskForm) -> str:
+def _first_error(form: Form) -> str:
     for errors in form.errors.values():
         if errors:
             return str(errors[0])

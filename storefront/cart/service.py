@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from flask import has_request_context, session
 from flask_login import current_user
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from storefront.extensions import db
 from storefront.models import Cart, CartItem, Product
@@ -26,13 +27,9 @@ def _guest_cart_id() -> int | None:
 def current_cart(create: bool = False) -> Cart | None:
     """The shopper's cart, created on demand when `create` is set."""
     if current_user.is_authenticated:
-        cart = db.session.execute(
-            select(Cart).where(Cart.user_id == current_user.id)
-        ).scalar_one_or_none()
+        cart = _customer_cart(current_user.id)
         if cart is None and create:
-            cart = Cart(user_id=current_user.id)
-            db.session.add(cart)
-            db.session.flush()
+            cart = _create_customer_cart(current_user.id)
         return cart
     cart_id = _guest_cart_id()
     cart = db.session.get(Cart, cart_id) if cart_id else None
@@ -43,6 +40,23 @@ def current_cart(create: bool = False) -> Cart | None:
         db.session.add(cart)
         db.session.flush()
         session[_SESSION_KEY] = cart.id
+    return cart
+
+
+def _customer_cart(user_id: int) -> Cart | None:
+    return db.session.execute(select(Cart).where(Cart.user_id == user_id)).scalar_one_or_none()
+
+
+def _create_customer_cart(user_id: int) -> Cart:
+    """A customer has one cart (carts.user_id is unique). Of two requests creating it at
+    once, one inserts it and the other, refused by the constraint, uses that one."""
+    try:
+        with db.session.begin_nested():
+            cart = Cart(user_id=user_id)
+            db.session.add(cart)
+    except IntegrityError:
+        cart = _customer_cart(user_id)
+        assert cart is not None
     return cart
 
 
@@ -71,16 +85,38 @@ def _find_active_product(product_id: int) -> Product:
 
 
 def add_item(product_id: int, quantity: int = 1) -> CartItem:
+    """Add to the line for the product, or start it. Safe against a second request doing
+    the same at once (a double click, two tabs): the quantities add up, capped, and
+    neither request fails."""
     product = _find_active_product(product_id)
     cart = current_cart(create=True)
     assert cart is not None
-    item = next((i for i in cart.items if i.product_id == product.id), None)
-    if item is None:
-        item = CartItem(product=product, quantity=0)
-        cart.items.append(item)
-    item.quantity = min(item.quantity + quantity, MAX_QUANTITY)
+    if not _add_to_line(cart.id, product.id, quantity):
+        try:
+            with db.session.begin_nested():  # a savepoint: losing the race undoes only this
+                db.session.add(
+                    CartItem(
+                        cart_id=cart.id, product_id=product.id, quantity=min(quantity, MAX_QUANTITY)
+                    )
+                )
+        except IntegrityError:  # the other request started the line a moment ago
+            _add_to_line(cart.id, product.id, quantity)
     db.session.commit()
-    return item
+    return db.session.execute(
+        select(CartItem).where(CartItem.cart_id == cart.id, CartItem.product_id == product.id)
+    ).scalar_one()
+
+
+def _add_to_line(cart_id: int, product_id: int, quantity: int) -> bool:
+    """One UPDATE, so concurrent additions cannot lose each other. False: no line yet."""
+    total = CartItem.quantity + quantity
+    result = db.session.execute(
+        update(CartItem)
+        .where(CartItem.cart_id == cart_id, CartItem.product_id == product_id)
+        .values(quantity=case((total > MAX_QUANTITY, MAX_QUANTITY), else_=total))
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
 
 
 def set_quantity(product_id: int, quantity: int) -> None:

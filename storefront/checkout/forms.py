@@ -1,8 +1,8 @@
-from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, SubmitField
+from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from storefront.checkout.service import PAYMENT_METHODS
+from storefront.forms import Form
 from storefront.security import printable_text, strip_whitespace
 
 # {value: label}: WTForms' shorthand for choices (tuples are deprecated since WTForms 3.3).
@@ -17,7 +17,7 @@ COUNTRIES = {
 }
 
 
-class DiscountCodeForm(FlaskForm):
+class DiscountCodeForm(Form):
     code = StringField(
         "Discount code",
         filters=[strip_whitespace],
@@ -29,7 +29,7 @@ class DiscountCodeForm(FlaskForm):
     submit = SubmitField("Apply")
 
 
-class RemoveCodeForm(FlaskForm):
+class RemoveCodeForm(Form):
     submit = SubmitField("Remove code")
 
 
@@ -46,7 +46,10 @@ def _text(label: str, required_message: str, max_length: int) -> StringField:
     )
 
 
-class PlaceOrderForm(FlaskForm):
+STALE_CHECKOUT = "This checkout page is out of date: reload it, then place your order."
+
+
+class PlaceOrderForm(Form):
     name = _text("Full name", "Enter the recipient's name.", 100)
     address = _text("Address", "Enter a street address.", 200)
     city = _text("City", "Enter a city.", 100)
@@ -71,5 +74,13 @@ class PlaceOrderForm(FlaskForm):
         choices=PAYMENT_METHODS,
         default="card",
         validators=[InputRequired("Choose how you would like to pay.")],
+    )
+    # Issued with the page, one per checkout (routes.py): the order carries it under a
+    # unique constraint, so a double click or a second tab places the order only once.
+    attempt = HiddenField(
+        validators=[
+            DataRequired(STALE_CHECKOUT),
+            Regexp(r"[A-Za-z0-9_-]{16,64}\Z", message=STALE_CHECKOUT),
+        ]
     )
     submit = SubmitField("Place order")

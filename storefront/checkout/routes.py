@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
@@ -13,6 +14,7 @@ from storefront.checkout.forms import DiscountCodeForm, PlaceOrderForm, RemoveCo
 from storefront.extensions import db
 from storefront.models import Order
 from storefront.pricing import quote
+from storefront.ratelimits import limit_discount_codes
 from storefront.shopper import RequestContext
 from storefront.vouchers.service import VoucherError, normalize_code
 
@@ -20,6 +22,19 @@ bp = Blueprint("checkout", __name__, url_prefix="/checkout")
 log = logging.getLogger(__name__)
 
 _CODE_KEY = "discount_code"
+_ATTEMPT_KEY = "checkout_attempt"
+
+
+def _attempt() -> str:
+    """This checkout's token: the same in every tab of the session until an order is
+    placed with it, so a second tab or a double click cannot place a second order."""
+    if not isinstance(session.get(_ATTEMPT_KEY), str):
+        session[_ATTEMPT_KEY] = secrets.token_urlsafe(24)
+    return session[_ATTEMPT_KEY]
+
+
+def _confirmation(order: Order):
+    return redirect(url_for("checkout.confirmation", order_id=order.id), 303)
 
 
 def _render(place_form=None, code_form=None, status: int = 200):
@@ -35,6 +50,7 @@ def _render(place_form=None, code_form=None, status: int = 200):
         place_form = PlaceOrderForm()
         if not place_form.is_submitted() and current_user.name:
             place_form.name.data = current_user.name
+    place_form.attempt.data = _attempt()
     return (
         render_template(
             "checkout/checkout.html",
@@ -59,6 +75,7 @@ def review():
 
 @bp.route("/discount", methods=["POST"])
 @login_required
+@limit_discount_codes
 def apply_code():
     form = DiscountCodeForm()
     if not form.validate_on_submit():
@@ -89,6 +106,11 @@ def place():
     form = PlaceOrderForm()
     if not form.validate_on_submit():
         return _render(place_form=form, status=400)
+    # Submitted again (a double click, a second tab, the back button): the order it
+    # placed, not an error and not a second order.
+    placed = service.order_for_attempt(current_user, form.attempt.data)
+    if placed is not None:
+        return _confirmation(placed)
     cart = current_cart()
     if cart is None or not cart.items:
         flash("Your cart is empty.", "error")
@@ -108,7 +130,10 @@ def place():
             ),
             payment_method=form.payment_method.data,
             context=RequestContext.from_request(request),
+            attempt=form.attempt.data,
         )
+    except service.AlreadyPlaced as placed_meanwhile:
+        return _confirmation(placed_meanwhile.order)
     except VoucherError as error:
         session.pop(_CODE_KEY, None)
         flash(error.message, "error")
@@ -117,6 +142,7 @@ def place():
         flash(str(error), "error")
         return _render(place_form=form, status=400)
     session.pop(_CODE_KEY, None)
+    session.pop(_ATTEMPT_KEY, None)  # the next checkout is a new attempt
     log.info("order %s placed by customer %s", order.id, order.customer_id)
     return redirect(url_for("checkout.confirmation", order_id=order.id))
 

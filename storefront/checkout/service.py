@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
 from storefront import events
 from storefront.cart.service import empty_cart
 from storefront.extensions import db
 from storefront.gifts import add_gifts_to_order
 from storefront.models import Cart, Order, OrderDiscount, OrderLine, User
 from storefront.orders.service import refresh_statuses
-from storefront.pricing import quote
+from storefront.pricing import Quote, quote
 from storefront.shopper import RequestContext
 from storefront.vouchers.service import redeem
 
@@ -22,6 +25,20 @@ PAYMENT_METHODS = {
 
 class CheckoutError(ValueError):
     pass
+
+
+class AlreadyPlaced(Exception):
+    """This checkout attempt placed an order already (a double click, a second tab)."""
+
+    def __init__(self, order: Order) -> None:
+        super().__init__(f"order {order.id} was placed by this checkout attempt")
+        self.order = order
+
+
+def order_for_attempt(customer: User, attempt: str) -> Order | None:
+    return db.session.execute(
+        select(Order).where(Order.checkout_token == attempt, Order.customer_id == customer.id)
+    ).scalar_one_or_none()
 
 
 @dataclass(frozen=True)
@@ -41,12 +58,19 @@ def place_order(
     shipping: ShippingDetails,
     payment_method: str,
     context: RequestContext,
+    attempt: str,
 ) -> Order:
     """Create the order and its lines, redeem the code, add any free gifts, empty the
     cart: one transaction.
 
+    `attempt` is the checkout form's token. If an order was placed with it already, or
+    one is being placed with it at this moment, this raises AlreadyPlaced with that
+    order: the order row goes in first, and the unique token lets only one in.
     Raises CheckoutError or VoucherError (nothing written) when the order cannot be placed.
     """
+    placed = order_for_attempt(customer, attempt)
+    if placed is not None:
+        raise AlreadyPlaced(placed)
     if payment_method not in PAYMENT_METHODS:
         raise CheckoutError("Choose how you would like to pay.")
     priced = quote(cart, code)
@@ -54,6 +78,24 @@ def place_order(
         raise CheckoutError("Your cart is empty.")
     if priced.voucher_error:
         raise priced.voucher_error
+    try:
+        return _place(customer, cart, priced, shipping, payment_method, context, attempt)
+    except IntegrityError:
+        placed = order_for_attempt(customer, attempt)
+        if placed is None:
+            raise
+        raise AlreadyPlaced(placed) from None
+
+
+def _place(
+    customer: User,
+    cart: Cart,
+    priced: Quote,
+    shipping: ShippingDetails,
+    payment_method: str,
+    context: RequestContext,
+    attempt: str,
+) -> Order:
     with events.commit_announcing() as announce:
         order = Order(
             customer_id=customer.id,
@@ -70,6 +112,7 @@ def place_order(
             payment_method=payment_method,
             ip_address=context.ip_address,
             user_agent=context.user_agent,
+            checkout_token=attempt,
         )
         order.lines = [
             OrderLine(
@@ -85,7 +128,9 @@ def place_order(
             order.total_paid_cents = priced.total_cents
         refresh_statuses(order)
         db.session.add(order)
-        db.session.flush()  # the order id, for the voucher and the events
+        # The order id, for the voucher and the events. A concurrent submit of the same
+        # attempt fails here, on the token, before it redeems or empties anything.
+        db.session.flush()
         if priced.voucher:
             redeem(priced.voucher, order.id)
             order.discounts.append(
@@ -105,6 +150,7 @@ def place_order(
 
 __all__ = [
     "PAYMENT_METHODS",
+    "AlreadyPlaced",
     "CheckoutError",
     "ShippingDetails",
     "place_order",

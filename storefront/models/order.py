@@ -71,6 +71,10 @@ class Order(db.Model):
     ip_address: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(400))
 
+    # The checkout attempt that placed it (the checkout form's token): unique, so one
+    # attempt makes at most one order however often it is submitted.
+    checkout_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

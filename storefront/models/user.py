@@ -33,10 +33,21 @@ class User(UserMixin, db.Model):
     # Set when the customer closed their account: personal data is erased then, the
     # row (and so the customer id) stays for the orders the law says we keep.
     closed_at: Mapped[datetime | None]
+    # Part of the id the session and remember cookies carry (get_id): logging out
+    # bumps it, so a copy of either cookie stops working everywhere, server-side.
+    login_generation: Mapped[int] = mapped_column(default=0)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses to log in inactive users
         return self.closed_at is None
+
+    def get_id(self) -> str:
+        """Flask-Login's "alternative token": the id and the login generation."""
+        return f"{self.id}:{self.login_generation}"
+
+    def end_sessions(self) -> None:
+        """Every session and remember cookie issued so far stops working."""
+        self.login_generation = (self.login_generation or 0) + 1
 
     @staticmethod
     def normalize_email(email: str) -> str:

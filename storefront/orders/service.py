@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import current_app
 
 from storefront import events
-from storefront.extensions import db
+from storefront.locking import lock_for_update
 from storefront.models import CancellationStatus, Order, PaymentStatus, RefundStatus
 from storefront.money import format_money
 from storefront.orders.rules import refusal
@@ -45,14 +45,10 @@ def _announce_change(announce: events.Announce, order: Order, change: str) -> No
 
 
 def _lock(order: Order) -> None:
-    """Re-read the order under a row lock (SELECT ... FOR UPDATE on PostgreSQL).
-
-    Two admins changing one order at once then run one after the other, so each
-    validates against the other's result and their outbox events are numbered in
-    the order the changes happened: LoyaltyLion ends on the latest state. (SQLite
-    has no row locks; it serialises writers for the whole database instead.)
-    """
-    db.session.refresh(order, with_for_update=True)
+    """Re-read the order under its row's write lock (locking.py), so concurrent changes
+    to one order run one after the other, each validated against the other's result,
+    and their outbox events are numbered in the order the changes happened."""
+    lock_for_update(order)
 
 
 def _require(order: Order, action: str) -> None:

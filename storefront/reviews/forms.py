@@ -1,13 +1,13 @@
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from storefront.forms import Form
 from storefront.security import printable_multiline_text, strip_whitespace
 
 RATINGS = {"5": "5 – excellent", "4": "4 – good", "3": "3 – fine", "2": "2 – poor", "1": "1 – bad"}
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     rating = RadioField("Rating", choices=RATINGS, validators=[InputRequired("Choose a rating.")])
     body = TextAreaField(
         "Your review",
@@ -21,6 +21,6 @@ class ReviewForm(FlaskForm):
     submit = SubmitField("Submit review")
 
 
-class ModerateForm(FlaskForm):
+class ModerateForm(Form):
     approve = SubmitField("Approve")
     decline = SubmitField("Decline")

@@ -9,9 +9,11 @@ Docs: https://developers.loyaltylion.com/api-reference/v2/resources/activities/u
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from storefront import events
 from storefront.extensions import db
+from storefront.locking import lock_for_update
 from storefront.models import Product, Review, ReviewStatus, User
 from storefront.models._time import utcnow
 from storefront.shopper import RequestContext
@@ -19,6 +21,9 @@ from storefront.shopper import RequestContext
 
 class ReviewError(ValueError):
     pass
+
+
+ALREADY_REVIEWED = "You have already reviewed this product. Thank you!"
 
 
 def approved_reviews(product: Product) -> list[Review]:
@@ -47,19 +52,24 @@ def submit_review(
 ) -> Review:
     """Store a pending review and owe LoyaltyLion its `product_review` activity. Commits."""
     if has_reviewed(customer, product):
-        raise ReviewError("You have already reviewed this product. Thank you!")
+        raise ReviewError(ALREADY_REVIEWED)
     review = Review(product=product, customer=customer, rating=rating, body=body)
-    with events.commit_announcing() as announce:
-        db.session.add(review)
-        db.session.flush()  # the id is the activity's merchant_id
-        announce(events.review_submitted, review=review, context=context)
+    try:
+        with events.commit_announcing() as announce:
+            db.session.add(review)
+            # The id is the activity's merchant_id; a second submit racing this one
+            # fails here, on the unique constraint, before anything is announced.
+            db.session.flush()
+            announce(events.review_submitted, review=review, context=context)
+    except IntegrityError:
+        raise ReviewError(ALREADY_REVIEWED) from None
     return review
 
 
 def moderate(review: Review, *, approve: bool) -> None:
     """Approve or decline a pending review; LoyaltyLion's pending points follow. Commits."""
     with events.commit_announcing() as announce:
-        db.session.refresh(review, with_for_update=True)
+        lock_for_update(review)
         if review.status != ReviewStatus.PENDING:
             raise ReviewError(f"This review was already {review.status}.")
         review.status = ReviewStatus.APPROVED if approve else ReviewStatus.DECLINED

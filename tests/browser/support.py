@@ -32,6 +32,7 @@ from storefront.extensions import db
 from storefront.loyalty import loyaltylion
 from storefront.models import User
 from storefront.seed import seed_demo_data
+from tests.conftest import RELAXED_RATE_LIMITS
 from tests.sandbox_client import SandboxClient
 
 T = TypeVar("T")
@@ -40,6 +41,7 @@ T = TypeVar("T")
 EVENTUALLY_SECONDS = 10.0
 
 SHOP_CONFIG: dict[str, Any] = {
+    **RELAXED_RATE_LIMITS,
     "TESTING": True,
     # Real forms in a real browser: they carry the CSRF token, so keep the check on.
     "WTF_CSRF_ENABLED": True,
@@ -214,6 +216,7 @@ def closed_port_url() -> str:
 
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_HIDDEN = re.compile(r'<input[^>]*name="([^"]+)"[^>]*type="hidden"[^>]*value="([^"]*)"')
 
 
 class ShopSession:
@@ -236,9 +239,12 @@ class ShopSession:
         return unescape(match.group(1))
 
     def post_form(self, page: str, action: str, data: dict[str, Any]) -> requests.Response:
-        """Post `data` to `action` with the CSRF token of the form on `page`."""
-        token = self.csrf_token(page)
-        return self.http.post(self.url + action, data={"csrf_token": token, **data}, timeout=10)
+        """Post `data` to `action` with the hidden fields of the forms on `page` (the
+        CSRF token, the checkout's attempt token), as a browser submitting it would."""
+        html = self.get(page).text
+        hidden = {name: unescape(value) for name, value in _HIDDEN.findall(html)}
+        assert "csrf_token" in hidden, f"no CSRF token on {page}"
+        return self.http.post(self.url + action, data={**hidden, **data}, timeout=10)
 
     def login(self, email: str, password: str) -> None:
         response = self.post_form("/login", "/login", {"email": email, "password": password})
