@@ -20,7 +20,17 @@ from typing import Any
 
 from flask import Flask
 
-from loyaltylion_sandbox import api, cli, control, dashboard, reqlog, sdk, sdk_scripts, webhooks
+from loyaltylion_sandbox import (
+    api,
+    cli,
+    control,
+    dashboard,
+    headers,
+    reqlog,
+    sdk,
+    sdk_scripts,
+    webhooks,
+)
 from loyaltylion_sandbox.constants import (
     DEFAULT_AUTH_WINDOW_SECONDS,
     DEFAULT_RATE_LIMIT,
@@ -143,6 +153,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(control.bp)
     app.register_blueprint(dashboard.bp)
     app.after_request(reqlog.finish)
+    headers.init_app(app)
     register_http_errors(app)
     cli.register(app)
 

@@ -50,7 +50,8 @@ def _pretty(text: str) -> str:
 
 @bp.get("/")
 def index() -> str:
-    log_limit = min(int(request.args.get("log", "50") or 50), 500)
+    # A hand-edited ?log= that is not a number shows the default, not an error.
+    log_limit = min(max(request.args.get("log", 50, type=int) or 50, 1), 500)
     path_filter = request.args.get("path", "")
     log_stmt = select(RequestLog).order_by(RequestLog.id.desc()).limit(log_limit)
     if path_filter:

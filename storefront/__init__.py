@@ -61,9 +61,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from storefront.errors import register_error_handlers
     from storefront.headers import init_security_headers
     from storefront.loyalty import csp_origins, init_loyalty
+    from storefront.security import refuse_nul_characters
     from storefront.templating import register_template_helpers
 
     register_error_handlers(app)
+    app.before_request(refuse_nul_characters)
     register_template_helpers(app)
     init_security_headers(app, third_party_origins=csp_origins)
     register_cli(app)

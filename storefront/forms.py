@@ -21,7 +21,7 @@ _SUBMIT_METHODS = {"POST", "PUT", "PATCH", "DELETE"}  # Flask-WTF's idea of "sub
 
 def _as_text(value: Any) -> str | None:
     if isinstance(value, str):
-        return value
+        return value if "\x00" not in value else None  # see security.refuse_nul_characters
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return None

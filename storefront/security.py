@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import urlsplit
 
+from flask import abort, request
 from wtforms.validators import ValidationError
 
 # Explicit bidi embeddings, overrides and isolates: invisible characters that reorder
@@ -54,3 +55,15 @@ def printable_multiline_text(form, field) -> None:
         for ch in value
     ):
         raise ValidationError("Remove the invisible control characters from this field.")
+
+
+def refuse_nul_characters() -> None:
+    """A before_request hook: a NUL in the path is a 400.
+
+    No path of the shop has a use for one, and PostgreSQL refuses to even compare a text
+    column with a string that holds one (a slug lookup fails: a 500). Query parameters
+    and form fields are validated where they are read, each with its own message
+    (the forms' validators, printable_text); JSON bodies drop such values where they
+    become form data (storefront/forms.py)."""
+    if "\x00" in request.path:
+        abort(400, description="The address contains a NUL character, which nothing here accepts.")

@@ -113,6 +113,10 @@ def place():
         return _confirmation(placed)
     cart = current_cart()
     if cart is None or not cart.items:
+        # Emptied a moment ago by a twin of this submit that placed the order?
+        placed = service.order_for_attempt(current_user, form.attempt.data)
+        if placed is not None:
+            return _confirmation(placed)
         flash("Your cart is empty.", "error")
         return redirect(url_for("cart.view"))
     code = session.get(_CODE_KEY)

@@ -75,6 +75,9 @@ def place_order(
         raise CheckoutError("Choose how you would like to pay.")
     priced = quote(cart, code)
     if not priced.lines:
+        placed = order_for_attempt(customer, attempt)  # emptied by a twin of this submit?
+        if placed is not None:
+            raise AlreadyPlaced(placed)
         raise CheckoutError("Your cart is empty.")
     if priced.voucher_error:
         raise priced.voucher_error

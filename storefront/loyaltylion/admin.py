@@ -22,6 +22,9 @@ bp = Blueprint("loyaltylion_admin", __name__, template_folder="templates")
 
 STATUSES = ("pending", "delivering", "delivered", "dead", "superseded")
 PAGE_SIZE = 50
+# Far past any real log: a hand-edited ?page= beyond it shows an empty page, and the
+# OFFSET stays a number every database takes.
+MAX_PAGE = 100_000
 
 
 @bp.before_request
@@ -48,7 +51,7 @@ def csrf_token() -> str:
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
 
 
 def _paginate(query: Select, page: int) -> tuple[list, int]:

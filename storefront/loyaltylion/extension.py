@@ -72,6 +72,8 @@ DEFAULTS: dict[str, Any] = {
     # (for `loyaltylion webhooks subscribe`; behind a proxy the host may differ).
     "LOYALTYLION_WEBHOOK_PATH": "/webhooks/loyaltylion",
     "LOYALTYLION_WEBHOOK_URL": "",
+    # The largest webhook body taken (413 above it); so also the largest stored.
+    "LOYALTYLION_WEBHOOK_MAX_BYTES": 256 * 1024,
     # The admin's pages: where, inside which layout (blocks title, head, content), and
     # whether they link each other (off when the host's own admin menu does).
     "LOYALTYLION_ADMIN_URL_PREFIX": "/admin/loyaltylion",

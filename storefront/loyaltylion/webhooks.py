@@ -74,9 +74,14 @@ class Envelope:
     payload: dict[str, Any]
 
 
+def _printable(value: str) -> bool:
+    # No control characters (PostgreSQL cannot even store a NUL in a text column).
+    return value.isprintable()
+
+
 def _topic(value: Any) -> str:
-    if not isinstance(value, str) or not 0 < len(value) <= 100:
-        raise ValueError("the topic must be a string of 1 to 100 characters")
+    if not isinstance(value, str) or not 0 < len(value) <= 100 or not _printable(value):
+        raise ValueError("the topic must be 1 to 100 printable characters")
     return value
 
 
@@ -99,8 +104,12 @@ def parse_envelope(body: bytes, topic_header: str | None = None) -> Envelope:
             raise ValueError(f"a body without an envelope needs the {TOPIC_HEADER} header")
         return Envelope(id=None, topic=_topic(topic_header), created_at=None, payload=data)
     envelope_id = data.get("id")
-    if not isinstance(envelope_id, str) or not 0 < len(envelope_id) <= 255:
-        raise ValueError("`id` must be a string of 1 to 255 characters")
+    if (
+        not isinstance(envelope_id, str)
+        or not 0 < len(envelope_id) <= 255
+        or not _printable(envelope_id)
+    ):
+        raise ValueError("`id` must be 1 to 255 printable characters")
     topic = _topic(data.get("topic"))
     if topic_header is not None and topic_header != topic:
         raise ValueError(f"the {TOPIC_HEADER} header says {topic_header!r}, the body {topic!r}")

@@ -69,3 +69,21 @@ def test_the_dashboard_stylesheet_is_served(sandbox: SandboxClient) -> None:
     response = sandbox.http.get(sandbox.url + "/_sandbox/static/dashboard.css", timeout=10)
     assert response.status_code == 200
     assert ".banner" in response.text
+
+
+def test_the_dashboard_sends_the_security_headers_the_shop_sends(sandbox: SandboxClient) -> None:
+    page = sandbox.http.get(sandbox.url + "/", timeout=10)
+    policy = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    # No inline handler the policy would block: the Reset confirmation is a file's job.
+    assert "onsubmit=" not in page.text and 'data-confirm="' in page.text
+    assert sandbox.http.get(sandbox.url + "/_sandbox/static/dashboard.js").status_code == 200
+
+
+def test_a_log_length_that_is_not_a_number_shows_the_default(sandbox: SandboxClient) -> None:
+    page = sandbox.http.get(sandbox.url + "/", params={"log": "abc"}, timeout=10)
+    assert page.status_code == 200
+    assert 'name="log" type="number" min="1" max="500" value="50"' in page.text
