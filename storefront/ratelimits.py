@@ -35,43 +35,39 @@ def _refused(response: Response) -> bool:
     return response.status_code in (400, 401, 409)
 
 
-def _both(*decorators):
-    def apply(view):
-        for decorator in reversed(decorators):
-            view = decorator(view)
-        return view
-
-    return apply
+def _per_address_and_per(
+    key_func: Callable[[], str],
+    scope: str,
+    setting: str,
+    *,
+    second_setting: str | None = None,
+    deduct_when: Callable[[Response], bool] | None = None,
+):
+    """Two limits on a view's POSTs: `setting` per client address, and
+    `second_setting` (default: the same) per `key_func` (an account, a customer)."""
+    per_address = limiter.limit(_setting(setting), methods=["POST"])
+    per_key = limiter.limit(
+        _setting(second_setting or setting),
+        key_func=key_func,
+        methods=["POST"],
+        deduct_when=deduct_when,
+        scope=scope,
+    )
+    return lambda view: per_address(per_key(view))
 
 
 # Every login attempt from an address; failed ones against an account, so its owner
 # (or anyone) stops getting in for a while once someone has guessed too often.
-limit_login = _both(
-    limiter.limit(_setting("LOGIN_RATE_LIMIT"), methods=["POST"]),
-    limiter.limit(
-        _setting("LOGIN_ACCOUNT_RATE_LIMIT"),
-        key_func=_email_key,
-        methods=["POST"],
-        deduct_when=_refused,
-        scope="login-account",
-    ),
+limit_login = _per_address_and_per(
+    _email_key,
+    "login-account",
+    "LOGIN_RATE_LIMIT",
+    second_setting="LOGIN_ACCOUNT_RATE_LIMIT",
+    deduct_when=_refused,
 )
-
-limit_signup = _both(
-    limiter.limit(_setting("SIGNUP_RATE_LIMIT"), methods=["POST"]),
-    limiter.limit(
-        _setting("SIGNUP_RATE_LIMIT"), key_func=_email_key, methods=["POST"], scope="signup-email"
-    ),
-)
-
+limit_signup = _per_address_and_per(_email_key, "signup-email", "SIGNUP_RATE_LIMIT")
 # Codes are guessable only by trying them: every attempt counts, per address and per
 # customer (the checkout needs an account).
-limit_discount_codes = _both(
-    limiter.limit(_setting("DISCOUNT_CODE_RATE_LIMIT"), methods=["POST"]),
-    limiter.limit(
-        _setting("DISCOUNT_CODE_RATE_LIMIT"),
-        key_func=_customer_key,
-        methods=["POST"],
-        scope="discount-customer",
-    ),
+limit_discount_codes = _per_address_and_per(
+    _customer_key, "discount-customer", "DISCOUNT_CODE_RATE_LIMIT"
 )

@@ -61,6 +61,16 @@ def at_once(calls: list[Callable[[], requests.Response]]) -> list[requests.Respo
         return list(pool.map(run, calls))
 
 
+def post_at_once(sessions: list[requests.Session], url: str, data: dict) -> list[requests.Response]:
+    """Each session posts the same form to `url`, all at once; answers not followed."""
+    return at_once(
+        [
+            lambda http=http: http.post(url, data=data, allow_redirects=False, timeout=30)
+            for http in sessions
+        ]
+    )
+
+
 def count(app, query) -> int:
     with app.app_context():
         return db.session.execute(query).scalar_one()
@@ -69,28 +79,26 @@ def count(app, query) -> int:
 ROUNDS = 10
 
 
+def checkout_form(app, server, customer: requests.Session, **fields) -> dict:
+    """Put a product in the customer's cart and fill in the checkout page's form."""
+    customer.post(
+        f"{server.url}/cart/add",
+        data={"product_id": product_id(app, "house-blend"), "quantity": 2},
+        timeout=10,
+    )
+    page = customer.get(f"{server.url}/checkout/", timeout=10).text
+    return {**SHIPPING_FORM, "attempt": _ATTEMPT.search(page).group(1), **fields}
+
+
 def test_simultaneous_place_order_submits_make_one_order(app, server):
     """Ten checkouts, each submitted four times at once: ten orders, and every
     submit lands on its own checkout's order, none on an error or the cart page."""
     customer = logged_in(server, CUSTOMER_EMAIL, CUSTOMER_PASSWORD)
     for round_number in range(1, ROUNDS + 1):
-        customer.post(
-            f"{server.url}/cart/add",
-            data={"product_id": product_id(app, "house-blend"), "quantity": 2},
-            timeout=10,
-        )
-        page = customer.get(f"{server.url}/checkout/", timeout=10).text
-        form = {**SHIPPING_FORM, "attempt": _ATTEMPT.search(page).group(1)}
+        form = checkout_form(app, server, customer)
         tabs = [copy_of(customer) for _ in range(SUBMITS)]
 
-        answers = at_once(
-            [
-                lambda tab=tab, form=form: tab.post(
-                    f"{server.url}/checkout/", data=form, allow_redirects=False, timeout=30
-                )
-                for tab in tabs
-            ]
-        )
+        answers = post_at_once(tabs, f"{server.url}/checkout/", form)
 
         assert count(app, select(func.count()).select_from(Order)) == round_number
         with app.app_context():
@@ -105,13 +113,7 @@ def test_simultaneous_place_order_submits_make_one_order(app, server):
 
 def test_the_same_checkout_submitted_again_later_shows_the_order_it_placed(app, server):
     customer = logged_in(server, CUSTOMER_EMAIL, CUSTOMER_PASSWORD)
-    customer.post(
-        f"{server.url}/cart/add",
-        data={"product_id": product_id(app, "house-blend"), "quantity": 1},
-        timeout=10,
-    )
-    page = customer.get(f"{server.url}/checkout/", timeout=10).text
-    form = {**SHIPPING_FORM, "attempt": _ATTEMPT.search(page).group(1)}
+    form = checkout_form(app, server, customer)
     first = customer.post(f"{server.url}/checkout/", data=form, allow_redirects=False)
     again = customer.post(f"{server.url}/checkout/", data=form, allow_redirects=False)
     assert first.headers["Location"] == again.headers["Location"]
@@ -120,19 +122,9 @@ def test_the_same_checkout_submitted_again_later_shows_the_order_it_placed(app, 
 
 def _invoice_order(app, server) -> int:
     customer = logged_in(server, CUSTOMER_EMAIL, CUSTOMER_PASSWORD)
-    customer.post(
-        f"{server.url}/cart/add",
-        data={"product_id": product_id(app, "house-blend"), "quantity": 2},
-        timeout=10,
-    )
-    page = customer.get(f"{server.url}/checkout/", timeout=10).text
     placed = customer.post(
         f"{server.url}/checkout/",
-        data={
-            **SHIPPING_FORM,
-            "payment_method": "invoice",
-            "attempt": _ATTEMPT.search(page).group(1),
-        },
+        data=checkout_form(app, server, customer, payment_method="invoice"),
         allow_redirects=False,
         timeout=10,
     )
@@ -144,17 +136,7 @@ def test_admins_recording_payments_at_once_lose_none_of_them(app, server):
     admins = [logged_in(server, ADMIN_EMAIL, ADMIN_PASSWORD) for _ in range(SUBMITS)]
     payment = {"payment-amount": "1.00", "payment-submit": "Record payment"}
 
-    answers = at_once(
-        [
-            lambda admin=admin: admin.post(
-                f"{server.url}/admin/orders/{order_id}/payment",
-                data=payment,
-                allow_redirects=False,
-                timeout=30,
-            )
-            for admin in admins
-        ]
-    )
+    answers = post_at_once(admins, f"{server.url}/admin/orders/{order_id}/payment", payment)
 
     assert [a.status_code for a in answers] == [302] * SUBMITS  # each told "Recorded"
     with app.app_context():
@@ -175,16 +157,8 @@ def test_adding_one_product_at_once_adds_up_and_never_fails(app, server):
     tabs = [copy_of(customer) for _ in range(8)]
     house_blend = product_id(app, "house-blend")
 
-    answers = at_once(
-        [
-            lambda tab=tab: tab.post(
-                f"{server.url}/cart/add",
-                data={"product_id": house_blend, "quantity": 1},
-                allow_redirects=False,
-                timeout=30,
-            )
-            for tab in tabs
-        ]
+    answers = post_at_once(
+        tabs, f"{server.url}/cart/add", {"product_id": house_blend, "quantity": 1}
     )
 
     assert [a.status_code for a in answers] == [302] * 8
@@ -198,17 +172,7 @@ def test_a_review_submitted_at_once_is_saved_and_paid_once(app, server):
     tabs = [copy_of(customer) for _ in range(SUBMITS)]
     review = {"rating": "5", "body": "Lovely beans."}
 
-    answers = at_once(
-        [
-            lambda tab=tab: tab.post(
-                f"{server.url}/products/house-blend/reviews",
-                data=review,
-                allow_redirects=False,
-                timeout=30,
-            )
-            for tab in tabs
-        ]
-    )
+    answers = post_at_once(tabs, f"{server.url}/products/house-blend/reviews", review)
 
     assert all(a.status_code in (302, 303) for a in answers), [a.status_code for a in answers]
     assert count(app, select(func.count()).select_from(Review)) == 1
