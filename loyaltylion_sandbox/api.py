@@ -22,8 +22,8 @@ from loyaltylion_sandbox import (
     customers,
     ledger,
     orders,
+    program_events,
     reqlog,
-    rewards,
     subscriptions,
 )
 from loyaltylion_sandbox.auth import authenticate
@@ -394,7 +394,7 @@ def remove_points(merchant_id: str) -> Response:
 def claim_reward(merchant_id: str) -> Any:
     body = _body("claimed_reward")
     customer = customers.require_customer(merchant_id)
-    claimed = rewards.claim_reward(customer, int(body["reward_id"]), source="api")
+    claimed = program_events.claim(customer, int(body["reward_id"]), source="api")
     return {"claimed_reward": claimed_reward_resource(claimed)}, 201
 
 

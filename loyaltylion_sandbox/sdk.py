@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from loyaltylion_sandbox import customers, reqlog, rewards
+from loyaltylion_sandbox import customers, program_events, reqlog
 from loyaltylion_sandbox.customer_auth import check_customer_auth, issue_session, read_session
 from loyaltylion_sandbox.errors import SandboxError, envelope
 from loyaltylion_sandbox.resources import claimed_reward_resource, sdk_state
@@ -163,5 +163,5 @@ def claim() -> Any:
     reward_id = body.get("reward_id")
     if not isinstance(reward_id, int) or isinstance(reward_id, bool):
         raise SandboxError(400, "reward_id must be an integer", {"reward_id": ["not an integer"]})
-    claimed = rewards.claim_reward(customer, reward_id, source="sdk")
+    claimed = program_events.claim(customer, reward_id, source="sdk")
     return {"claimed_reward": claimed_reward_resource(claimed), "state": sdk_state(customer)}, 201

@@ -11,13 +11,19 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from storefront.money import MoneyError, parse_money
+from storefront.vouchers.service import MAX_BATCH
 
 vouchers_cli = AppGroup("vouchers", help="Voucher codes for LoyaltyLion rewards.")
 
 
 @vouchers_cli.command("generate")
 @click.option("--amount", required=True, help="Value of each code, e.g. 5.00")
-@click.option("--count", required=True, type=click.IntRange(1, 200_000), help="How many codes")
+@click.option(
+    "--count",
+    required=True,
+    type=click.IntRange(1, MAX_BATCH),
+    help=f"How many codes (at most {MAX_BATCH:,})",
+)
 @click.option("--prefix", default="", help="Optional prefix, letters and digits, e.g. LION5")
 @click.option("--name", default=None, help="Batch name shown in the admin")
 @click.option(
@@ -93,8 +99,9 @@ def seed_command() -> None:
 
     report = seed.seed_demo_data()
     click.echo(
-        f"Seeded {report.categories} categories, {report.products} products, "
-        f"{report.users} users (existing ones kept)."
+        f"Seeded {report.categories} categories, {report.products} products for sale, "
+        f"{report.gifts} reward gift (not for sale) and {report.users} users; "
+        "what already existed was kept."
     )
     click.echo(f"  Store admin:   {seed.ADMIN_EMAIL} / {seed.ADMIN_PASSWORD}")
     click.echo(f"  Demo customer: {seed.CUSTOMER_EMAIL} / {seed.CUSTOMER_PASSWORD}")

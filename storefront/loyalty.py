@@ -4,8 +4,8 @@ The only file that knows both sides. It
 * turns the shop's users and orders into the package's plain dataclasses and records an
   outbox event on every signup and order change, inside the shop's own transaction (the
   shop announces its events before it commits: storefront/events.py);
-* handles the webhooks the shop cares about: a custom reward's gift, and the customer's
-  loyalty status;
+* handles the webhooks the shop cares about: a custom reward's gift, the voucher codes
+  customers claim (so checkout can offer them), and the customer's loyalty status;
 * gives the package what it asks the host for: the session, who is an admin, who the
   logged-in customer is.
 A merchant's developer rewrites this file for their store and copies the package as is
@@ -39,6 +39,7 @@ from storefront.loyaltylion.payloads import order_create
 from storefront.models import LoyaltySnapshot, Order, Review, ReviewStatus, User
 from storefront.money import parse_money
 from storefront.shopper import RequestContext
+from storefront.vouchers.service import VoucherError, record_claim
 
 loyaltylion = LoyaltyLion()
 
@@ -269,6 +270,30 @@ def _is_test(payload: dict[str, Any]) -> bool:
     raise WebhookProcessingError(f"`test` must be true or false, not {test!r}")
 
 
+def record_claimed_code(event: WebhookEvent, payload: dict[str, Any]):
+    """program_events/customer.claimed_reward: LoyaltyLion gave a customer one of the
+    shop's codes; remember whose it is, so checkout offers it in one click.
+    https://developers.loyaltylion.com/api-reference/v2/webhooks/events/program-events/customer-claimed-reward
+    """
+    if payload.get("reward_type") != "voucher":
+        return ignored(f"A {payload.get('reward_type')!r} reward: no voucher code of ours.")
+    code = payload.get("voucher_code")
+    customer = payload.get("customer")
+    if not isinstance(code, str) or not isinstance(customer, dict):
+        raise WebhookProcessingError("a voucher claim needs `voucher_code` and `customer`")
+    user = db.session.get(User, customer_id_of(customer.get("merchant_id")))
+    if user is None or user.closed_at is not None:
+        return ignored(f"No open shop account with id {customer.get('merchant_id')}.")
+    event.customer_id = str(user.id)
+    try:
+        voucher = record_claim(code, user.id, event.sent_at or event.received_at)
+    except VoucherError as error:
+        # Failed, not ignored: the customer paid points for a code checkout will not
+        # take. Import the shop's own codes into the reward, then retry from the admin.
+        raise WebhookProcessingError(error.message) from None
+    return processed(f"Code {voucher.code} is customer {user.id}'s; checkout offers it.")
+
+
 def record_loyalty_status(event: WebhookEvent, payload: dict[str, Any]):
     """customers/update: keep the customer's points and tier for the account page, which
     shows them beside the SDK's live figures (it works without JavaScript).
@@ -351,6 +376,7 @@ def init_loyalty(app: Flask) -> None:
     )
     loyaltylion.on_webhook("rewards/store_fulfilment", fulfil_store_reward)
     loyaltylion.on_webhook("customers/update", record_loyalty_status)
+    loyaltylion.on_webhook("program_events/customer.claimed_reward", record_claimed_code)
     app.add_template_global(loyaltylion_order_view)
     # Connected once per process (blinker keeps strong references with weak=False).
     events.customer_signed_up.connect(_on_signup, weak=False)

@@ -163,8 +163,11 @@ GIFT_PRODUCTS = [
 
 @dataclass
 class SeedReport:
+    """What one run created (a second run creates nothing)."""
+
     categories: int
-    products: int
+    products: int  # for sale, in the catalogue
+    gifts: int  # not for sale: granted by a LoyaltyLion custom reward
     users: int
 
 
@@ -185,7 +188,7 @@ def _ensure_user(email: str, password: str, name: str, is_admin: bool) -> bool:
 
 
 def seed_demo_data() -> SeedReport:
-    created_categories = created_products = created_users = 0
+    created_categories = created_products = created_gifts = created_users = 0
     categories = {c.slug: c for c in db.session.execute(select(Category)).scalars()}
     for position, (slug, name) in enumerate(CATEGORIES):
         if slug not in categories:
@@ -209,8 +212,11 @@ def seed_demo_data() -> SeedReport:
                 is_active=is_active,
             )
         )
-        created_products += 1
+        if is_active:
+            created_products += 1
+        else:
+            created_gifts += 1
     created_users += _ensure_user(ADMIN_EMAIL, ADMIN_PASSWORD, "Store Admin", True)
     created_users += _ensure_user(CUSTOMER_EMAIL, CUSTOMER_PASSWORD, "Demo Customer", False)
     db.session.commit()
-    return SeedReport(created_categories, created_products, created_users)
+    return SeedReport(created_categories, created_products, created_gifts, created_users)

@@ -31,7 +31,7 @@ def checkout(app, client, auth, *, payment_method="card", items=(("house-blend",
     for slug, quantity in items:
         client.post("/cart/add", data={"product_id": product_id(app, slug), "quantity": quantity})
     if code:
-        assert client.post("/checkout/discount", data={"code": code}).status_code == 302
+        assert client.post("/checkout/discount", data={"code": code}).status_code == 303
     response = place_order(client, payment_method=payment_method)
     assert response.status_code == 302, text_of(response)
     auth.logout()

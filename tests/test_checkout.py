@@ -195,10 +195,10 @@ def test_applying_a_code_shows_the_discounted_total(app, shopper):
 
     response = apply_code(shopper, code)
 
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/checkout/"
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/checkout/#order-summary"
     page = shopper.get("/checkout/")
-    assert f"Discount code {code} applied." in text_of(page)
+    assert f"Discount code {code} applied: you save $5.00." in text_of(page)
     assert "−$5.00" in text_of(page)
     assert total_shown(page) == "$15.95"  # $16.00 - $5.00 + $4.95
 
@@ -208,7 +208,7 @@ def test_codes_are_matched_ignoring_case_and_spaces(app, shopper):
 
     response = apply_code(shopper, f"  {code.lower().replace('-', ' - ')} ")
 
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert session_code(shopper) == code
 
 
@@ -217,7 +217,7 @@ def test_removing_the_code_restores_the_full_total(app, shopper):
 
     response = shopper.post("/checkout/discount/remove")
 
-    assert response.status_code == 302
+    assert response.status_code == 303
     page = shopper.get("/checkout/")
     assert "Discount code removed." in text_of(page)
     assert total_shown(page) == "$20.95"

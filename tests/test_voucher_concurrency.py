@@ -49,7 +49,7 @@ def test_only_one_of_many_simultaneous_orders_gets_the_code(app):
         assert client.post("/signup", data=signup).status_code == 302
         item = {"product_id": house_blend, "quantity": 1}
         assert client.post("/cart/add", data=item).status_code == 302
-        assert client.post("/checkout/discount", data={"code": code}).status_code == 302
+        assert client.post("/checkout/discount", data={"code": code}).status_code == 303
         clients.append(client)
 
     start = threading.Barrier(RACERS, timeout=30)

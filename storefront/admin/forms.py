@@ -22,11 +22,12 @@ from storefront.models import CancellationStatus, Order, PaymentStatus, RefundSt
 from storefront.models._time import utcnow
 from storefront.money import MoneyError, parse_money, to_decimal_string
 from storefront.security import printable_text, strip_whitespace
+from storefront.vouchers.service import MAX_BATCH
 
 # edit_order's own bound on a line's quantity.
 MAX_LINE_QUANTITY = 999
 # Generated while the admin waits; the CLI takes up to generate_batch's own limit.
-MAX_BATCH_COUNT = 100_000
+MAX_BATCH_COUNT = MAX_BATCH  # one limit, set in vouchers/service.py
 # Far beyond any real page, and small enough that the query's OFFSET stays an integer.
 MAX_PAGE = 1_000_000
 

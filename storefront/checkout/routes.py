@@ -1,4 +1,10 @@
-"""Checkout: review the cart, apply or remove a discount code, place the order."""
+"""Checkout: review the cart, apply or remove a discount code, place the order.
+
+The page is one form. "Apply", "Remove code" and the offered reward codes submit it to
+their own routes (formaction), so whatever the shopper has typed travels with every
+submit, with or without JavaScript: each route keeps it as the session's draft
+(`_keep_draft`) and the page is rendered from it again.
+"""
 
 from __future__ import annotations
 
@@ -13,16 +19,18 @@ from storefront.checkout import service
 from storefront.checkout.forms import DiscountCodeForm, PlaceOrderForm, RemoveCodeForm
 from storefront.extensions import db
 from storefront.models import Order
+from storefront.money import format_money
 from storefront.pricing import quote
 from storefront.ratelimits import limit_discount_codes
 from storefront.shopper import RequestContext
-from storefront.vouchers.service import VoucherError, normalize_code
+from storefront.vouchers.service import VoucherError, normalize_code, unused_claimed_codes
 
 bp = Blueprint("checkout", __name__, url_prefix="/checkout")
 log = logging.getLogger(__name__)
 
 _CODE_KEY = "discount_code"
 _ATTEMPT_KEY = "checkout_attempt"
+_DRAFT_KEY = "checkout_draft"
 
 
 def _attempt() -> str:
@@ -33,11 +41,34 @@ def _attempt() -> str:
     return session[_ATTEMPT_KEY]
 
 
+def _keep_draft() -> None:
+    """Remember what the shopper has typed so far (bounded: it lives in the session
+    cookie), to fill the form again after an Apply, a Remove or a reload."""
+    draft = {}
+    for field in PlaceOrderForm(formdata=None):
+        if field.type in ("HiddenField", "SubmitField", "CSRFTokenField"):
+            continue
+        value = request.form.get(field.name)
+        if isinstance(value, str) and value:
+            draft[field.name] = value[:200]
+    session[_DRAFT_KEY] = draft
+
+
+def _draft_form() -> PlaceOrderForm:
+    draft = session.get(_DRAFT_KEY)
+    form = PlaceOrderForm(formdata=None, data=draft if isinstance(draft, dict) else {})
+    if not form.name.data and current_user.name:
+        form.name.data = current_user.name
+    return form
+
+
 def _confirmation(order: Order):
     return redirect(url_for("checkout.confirmation", order_id=order.id), 303)
 
 
 def _render(place_form=None, code_form=None, status: int = 200):
+    """The checkout page. A submitted form keeps what was posted (and its errors);
+    otherwise the form is filled from the draft."""
     cart = current_cart()
     priced = quote(cart, session.get(_CODE_KEY))
     if priced.voucher_error and status == 200:
@@ -46,18 +77,19 @@ def _render(place_form=None, code_form=None, status: int = 200):
         flash(priced.voucher_error.message, "error")
         session.pop(_CODE_KEY, None)
         priced = quote(cart)
-    if place_form is None:
-        place_form = PlaceOrderForm()
-        if not place_form.is_submitted() and current_user.name:
-            place_form.name.data = current_user.name
+    place_form = place_form or _draft_form()
     place_form.attempt.data = _attempt()
+    applied = priced.voucher.code if priced.voucher else None
     return (
         render_template(
             "checkout/checkout.html",
             quote=priced,
             place_form=place_form,
             code_form=code_form or DiscountCodeForm(formdata=None),
-            remove_form=RemoveCodeForm(formdata=None),
+            # The customer's claimed, unused reward codes, one click each.
+            reward_codes=[
+                code for code in unused_claimed_codes(current_user.id) if code.code != applied
+            ],
         ),
         status,
     )
@@ -73,21 +105,39 @@ def review():
     return _render()
 
 
+def _back_to_summary():
+    # The summary holds the code's outcome: on a phone it is below the address fields.
+    return redirect(url_for("checkout.review", _anchor="order-summary"), 303)
+
+
+def _apply(form: DiscountCodeForm):
+    """Apply the form's code, keeping the typed checkout data either way."""
+    _keep_draft()
+    if not form.validate_on_submit():
+        return _render(code_form=form, place_form=PlaceOrderForm(), status=400)
+    priced = quote(current_cart(), form.code.data)
+    if priced.voucher_error:
+        form.code.errors.append(priced.voucher_error.message)
+        return _render(code_form=form, place_form=PlaceOrderForm(), status=400)
+    session[_CODE_KEY] = priced.voucher.code
+    flash(
+        f"Discount code {priced.voucher.code} applied: you save "
+        f"{format_money(priced.discount_cents)}.",
+        "success",
+    )
+    return _back_to_summary()
+
+
 @bp.route("/discount", methods=["POST"])
 @login_required
 @limit_discount_codes
 def apply_code():
     form = DiscountCodeForm()
-    if not form.validate_on_submit():
-        return _render(code_form=form, place_form=PlaceOrderForm(formdata=None), status=400)
-    cart = current_cart()
-    priced = quote(cart, form.code.data)
-    if priced.voucher_error:
-        form.code.errors.append(priced.voucher_error.message)
-        return _render(code_form=form, place_form=PlaceOrderForm(formdata=None), status=400)
-    session[_CODE_KEY] = priced.voucher.code
-    flash(f"Discount code {priced.voucher.code} applied.", "success")
-    return redirect(url_for("checkout.review"))
+    # One of the offered reward codes (its button carries it), or the typed one.
+    offered = request.form.get("use_code")
+    if isinstance(offered, str) and offered.strip():
+        form.code.data = offered.strip()
+    return _apply(form)
 
 
 @bp.route("/discount/remove", methods=["POST"])
@@ -95,16 +145,24 @@ def apply_code():
 def remove_code():
     form = RemoveCodeForm()
     if form.validate_on_submit():
+        _keep_draft()
         session.pop(_CODE_KEY, None)
         flash("Discount code removed.", "info")
-    return redirect(url_for("checkout.review"))
+    return _back_to_summary()
 
 
 @bp.route("/", methods=["POST"])
 @login_required
 def place():
+    # A code typed but not applied (Enter in the code box without JavaScript, or
+    # straight to "Place order"): apply it and show the new total before placing. 307
+    # posts the same form to "Apply", so the attempt counts against its rate limit.
+    typed = request.form.get("code")
+    if isinstance(typed, str) and typed.strip():
+        return redirect(url_for("checkout.apply_code"), 307)
     form = PlaceOrderForm()
     if not form.validate_on_submit():
+        _keep_draft()
         return _render(place_form=form, status=400)
     # Submitted again (a double click, a second tab, the back button): the order it
     # placed, not an error and not a second order.
@@ -140,13 +198,15 @@ def place():
         return _confirmation(placed_meanwhile.order)
     except VoucherError as error:
         session.pop(_CODE_KEY, None)
+        _keep_draft()
         flash(error.message, "error")
         return _render(place_form=form, status=409)
     except service.CheckoutError as error:
+        _keep_draft()
         flash(str(error), "error")
         return _render(place_form=form, status=400)
-    session.pop(_CODE_KEY, None)
-    session.pop(_ATTEMPT_KEY, None)  # the next checkout is a new attempt
+    for key in (_CODE_KEY, _ATTEMPT_KEY, _DRAFT_KEY):  # the next checkout starts afresh
+        session.pop(key, None)
     log.info("order %s placed by customer %s", order.id, order.customer_id)
     return redirect(url_for("checkout.confirmation", order_id=order.id))
 

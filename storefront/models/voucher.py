@@ -41,5 +41,9 @@ class Voucher(db.Model):
     # Set together, exactly once, by the conditional UPDATE that redeems the code.
     used_at: Mapped[datetime | None]
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    # Who LoyaltyLion gave the code to, from its `program_events/customer.claimed_reward`
+    # webhook (storefront/loyalty.py): checkout offers a customer their unused codes.
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    claimed_at: Mapped[datetime | None]
 
     batch: Mapped[VoucherBatch] = relationship(back_populates="vouchers")

@@ -31,7 +31,9 @@ PREFIX_PATTERN = re.compile(r"^[A-Z0-9]{0,12}$")
 # What a normalised code can look like; anything else cannot be one of ours.
 CODE_PATTERN = re.compile(r"[A-Z0-9-]{1,40}")
 INSERT_CHUNK = 5_000
-MAX_BATCH = 200_000
+# The admin form and the CLI both stop here: the size LoyaltyLion's import is tested with
+# here (bench/vouchers.py), and what the README promises.
+MAX_BATCH = 100_000
 
 
 class VoucherError(ValueError):
@@ -39,7 +41,7 @@ class VoucherError(ValueError):
 
     def __init__(self, reason: str, message: str):
         super().__init__(message)
-        self.reason = reason  # "unknown" | "used" | "expired" | "minimum" | "empty"
+        self.reason = reason  # "unknown" | "used" | "expired" | "minimum" | "empty" | "claimed"
         self.message = message
 
 
@@ -148,6 +150,63 @@ def redeem(applied: AppliedVoucher, order_id: int, now: datetime | None = None) 
     )
     if result.rowcount != 1:
         raise VoucherError("used", f"The discount code {applied.code} has already been used.")
+
+
+def record_claim(code: str, customer_id: int, claimed_at: datetime) -> Voucher:
+    """LoyaltyLion gave `code` to this customer (its claimed-reward webhook): remember it,
+    so checkout can offer it. Idempotent for the same customer; raises VoucherError for
+    a code the shop never made or one already given to somebody else."""
+    code = normalize_code(code)
+    voucher = (
+        db.session.execute(select(Voucher).where(Voucher.code == code)).scalar_one_or_none()
+        if CODE_PATTERN.fullmatch(code)
+        else None
+    )
+    if voucher is None:
+        raise VoucherError("unknown", f"{code!r} is not one of the shop's codes")
+    if voucher.claimed_by_id not in (None, customer_id):
+        raise VoucherError(
+            "claimed", f"{code} was already given to customer {voucher.claimed_by_id}"
+        )
+    if voucher.claimed_by_id is None:
+        voucher.claimed_by_id = customer_id
+        voucher.claimed_at = claimed_at
+    return voucher
+
+
+@dataclass(frozen=True)
+class ClaimedCode:
+    """A code LoyaltyLion gave this customer that they have not used yet."""
+
+    code: str
+    amount_cents: int
+    min_subtotal_cents: int
+    expires_at: datetime | None
+
+    def fits(self, subtotal_cents: int) -> bool:
+        return subtotal_cents > 0 and subtotal_cents >= self.min_subtotal_cents
+
+
+def unused_claimed_codes(customer_id: int, now: datetime | None = None) -> list[ClaimedCode]:
+    """The customer's claimed, unused, unexpired codes, newest claim first."""
+    now = now or utcnow()
+    rows = db.session.execute(
+        select(
+            Voucher.code,
+            VoucherBatch.amount_cents,
+            VoucherBatch.min_subtotal_cents,
+            VoucherBatch.expires_at,
+        )
+        .join(VoucherBatch)
+        .where(
+            Voucher.claimed_by_id == customer_id,
+            Voucher.used_at.is_(None),
+            (VoucherBatch.expires_at.is_(None)) | (VoucherBatch.expires_at > now),
+        )
+        .order_by(Voucher.claimed_at.desc(), Voucher.id.desc())
+        .limit(20)
+    )
+    return [ClaimedCode(*row) for row in rows]
 
 
 def generate_batch(

@@ -116,9 +116,14 @@ def test_customers_update_arrives_once_the_shop_has_subscribed(app, auth, runner
 
     assert _eventually(snapshot, "the loyalty status").points_approved == 200
 
-    [hook] = _api(app, "GET", "/v2/webhooks").json()["webhooks"]
-    gone = runner.invoke(args=["loyaltylion", "webhooks", "unsubscribe", str(hook["id"])])
-    assert gone.exit_code == 0, gone.output
+    hooks = _api(app, "GET", "/v2/webhooks").json()["webhooks"]
+    assert {hook["topic"] for hook in hooks} == {
+        "customers/update",
+        "program_events/customer.claimed_reward",
+    }
+    for hook in hooks:
+        gone = runner.invoke(args=["loyaltylion", "webhooks", "unsubscribe", str(hook["id"])])
+        assert gone.exit_code == 0, gone.output
     assert runner.invoke(args=["loyaltylion", "webhooks", "list"]).output.strip() == (
         "No webhook subscriptions."
     )
