@@ -4,15 +4,17 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
+# `make run PORT=5050 SANDBOX_PORT=5051` moves both; each is checked before anything starts.
 PORT ?= 5000
+SANDBOX_PORT ?= 5001
 
 .PHONY: run test test-postgres lint chromium screenshots bench clean reset-db
 
-## run: create the venv, install, seed demo data, serve the shop at http://127.0.0.1:5000
-## (and, without LoyaltyLion credentials, the sandbox at http://127.0.0.1:5001)
+## run: create the venv, install, seed demo data, serve the shop at http://$(HOST):$(PORT)
+## (and, without LoyaltyLion credentials, the sandbox at http://$(HOST):$(SANDBOX_PORT))
 run: $(VENV)/.installed
 	$(BIN)/flask --app storefront seed
-	$(BIN)/flask --app storefront --debug dev --host $(HOST) --port $(PORT)
+	$(BIN)/flask --app storefront --debug dev --host $(HOST) --port $(PORT) --sandbox-port $(SANDBOX_PORT)
 
 ## test: install test tools and Chromium if missing, lint, run every test
 test: $(VENV)/.installed-dev chromium

@@ -48,12 +48,23 @@ def _pretty(text: str) -> str:
         return text
 
 
+LOG_CALLS = {"api": "Admin API calls", "sdk": "SDK calls", "all": "All calls"}
+
+
 @bp.get("/")
 def index() -> str:
     # A hand-edited ?log= that is not a number shows the default, not an error.
     log_limit = min(max(request.args.get("log", 50, type=int) or 50, 1), 500)
     path_filter = request.args.get("path", "")
+    # The shop's server talks to /v2 (the Admin API); every page view adds SDK calls
+    # (scripts, /sdk/...), which would bury the API calls: API calls by default.
+    calls = request.args.get("calls", "api")
+    calls = calls if calls in LOG_CALLS else "api"
     log_stmt = select(RequestLog).order_by(RequestLog.id.desc()).limit(log_limit)
+    if calls == "api":
+        log_stmt = log_stmt.where(RequestLog.path.startswith("/v2/"))
+    elif calls == "sdk":
+        log_stmt = log_stmt.where(~RequestLog.path.startswith("/v2/"))
     if path_filter:
         log_stmt = log_stmt.where(RequestLog.path.startswith(path_filter, autoescape=True))
 
@@ -78,6 +89,8 @@ def index() -> str:
         log=list(db.session.execute(log_stmt).scalars()),
         log_limit=log_limit,
         path_filter=path_filter,
+        calls=calls,
+        log_calls=LOG_CALLS,
         settings=program_settings.current(),
         fault=runtime().faults.snapshot(),
         csrf_token=_csrf_token(),

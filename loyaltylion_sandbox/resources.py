@@ -328,6 +328,34 @@ def program_rewards(customer: Customer | None) -> list[dict[str, Any]]:
     return items
 
 
+_STATE_WORDS = {"approved": "Approved", "pending": "Pending", "void": "Removed"}
+
+
+def history_title(entry: LedgerEntry) -> str:
+    """What a shopper reads for one points-history row ("Order #1002", "Joined the
+    program"); `reason` keeps the developer's wording for the dashboard. LoyaltyLion's
+    own loyalty page words these its own way; the sandbox's are plain English."""
+    if entry.kind == "signup":
+        return "Joined the program"
+    if entry.kind in ("purchase", "referral") and entry.order_id is not None:
+        order = db.session.get(Order, entry.order_id)
+        number = (order.merchant_number or order.merchant_id) if order else "?"
+        label = f"Order #{number}" if entry.kind == "purchase" else "A friend you referred"
+        return label if entry.points > 0 else f"{label}: refunded or cancelled"
+    if entry.kind == "custom_rule" and entry.activity_id is not None:
+        activity = db.session.get(Activity, entry.activity_id)
+        rule = program_settings.current()["custom_rules"].get(activity.name if activity else "")
+        return rule["title"] if rule else "Bonus points"
+    if entry.kind == "reward_claim" and entry.claimed_reward_id is not None:
+        claimed = db.session.get(ClaimedReward, entry.claimed_reward_id)
+        return f"Claimed {claimed.reward.title}" if claimed else "Claimed a reward"
+    if entry.kind == "points_added":
+        return "Points from the store"
+    if entry.kind == "points_removed":
+        return "Points removed by the store"
+    return entry.reason
+
+
 def sdk_state(customer: Customer | None) -> dict[str, Any]:
     """What the browser SDK renders: the program, plus the customer's side if any."""
     state: dict[str, Any] = {
@@ -364,7 +392,9 @@ def sdk_state(customer: Customer | None) -> dict[str, Any]:
                     "created_at": iso(e.created_at),
                     "points": e.points,
                     "state": e.state,
+                    "status": _STATE_WORDS.get(e.state, e.state),
                     "kind": e.kind,
+                    "title": history_title(e),
                     "reason": e.reason,
                 }
                 for e in ledger(customer, limit=50)

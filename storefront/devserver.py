@@ -8,6 +8,7 @@ set, no sandbox starts and the very same code talks to LoyaltyLion.
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 
 import click
@@ -134,6 +135,15 @@ def subscribe_shop(shop: Flask, address: str) -> None:
             client.close()
 
 
+def port_problem(host: str, port: int) -> str | None:
+    """Why `host:port` cannot be listened on (in use, not allowed), or None."""
+    try:
+        with socket.create_server((host, port)):
+            return None
+    except OSError as error:
+        return error.strerror or str(error)
+
+
 @click.command("dev")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -144,8 +154,28 @@ def dev_command(host: str, port: int, sandbox_port: int) -> None:
     from storefront.loyalty import loyaltylion
 
     app: Flask = current_app._get_current_object()
+    sandbox = app.config["LOYALTYLION_SANDBOX"]
+    # Checked before anything starts or is printed, each named with the Makefile
+    # variable that moves it.
+    ports = [("shop", port, "PORT")] + (
+        [("sandbox", sandbox_port, "SANDBOX_PORT")] if sandbox else []
+    )
+    if sandbox and port == sandbox_port:
+        raise click.ClickException(
+            f"The shop and the sandbox cannot share port {port}: set SANDBOX_PORT to another "
+            f"(make run SANDBOX_PORT={port + 1})."
+        )
+    for what, number, variable in ports:
+        problem = port_problem(host, number)
+        if problem:
+            raise click.ClickException(
+                f"Cannot serve the {what} on {host}:{number} ({problem}). Stop what uses "
+                f"it, or pick another port: make run {variable}={number + 10} "
+                f"(flask --app storefront dev --{'port' if what == 'shop' else 'sandbox-port'} "
+                f"{number + 10})."
+            )
     sandbox_server = None
-    if app.config["LOYALTYLION_SANDBOX"]:
+    if sandbox:
         sandbox_server = start_sandbox(
             app, shop_origin=f"http://{host}:{port}", host=host, port=sandbox_port
         )

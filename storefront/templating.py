@@ -8,6 +8,7 @@ from storefront import gifts
 from storefront.extensions import db
 from storefront.models import LoyaltySnapshot
 from storefront.money import format_money
+from storefront.vouchers.service import unused_claimed_codes
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -21,6 +22,8 @@ def register_template_helpers(app: Flask) -> None:
 
     app.add_template_global(gifts.order_gifts, "order_gifts")
     app.add_template_global(gifts.gift_line_ids, "gift_line_ids")
+    # Codes LoyaltyLion gave the customer and they have not used (Rewards, account).
+    app.add_template_global(unused_claimed_codes, "reward_codes")
 
     @app.template_global()
     def loyalty_extras(customer_id: int) -> dict:

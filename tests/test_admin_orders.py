@@ -91,7 +91,7 @@ def refund(amount: str) -> dict:
 
 
 REFUND_EVERYTHING = {"refund-amount": "", "refund-refund_all": "Refund everything"}
-CANCEL = {"cancel-submit": "Cancel order"}
+CANCEL = {"cancel-confirm": "y", "cancel-submit": "Cancel order"}
 
 
 # --- Who may use the admin ------------------------------------------------------------

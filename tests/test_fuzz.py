@@ -49,7 +49,7 @@ ENDPOINTS: list[tuple[str, str, tuple[str, ...]]] = [
     ("admin", "/admin/orders/1/edit", ("edit-shipping", "edit-line_1", "edit-submit")),
     ("admin", "/admin/orders/1/payment", ("payment-amount", "payment-submit")),
     ("admin", "/admin/orders/1/refund", ("refund-amount", "refund-submit", "refund-refund_all")),
-    ("admin", "/admin/orders/1/cancel", ("cancel-submit",)),
+    ("admin", "/admin/orders/1/cancel", ("cancel-confirm", "cancel-submit")),
     (
         "admin",
         "/admin/vouchers",

@@ -36,9 +36,36 @@
       if (status) { status.textContent = 'Could not copy: select the code and copy it.'; }
     });
   });
-  if (document.readyState === 'loading') {
-    document.addEventListener('DOMContentLoaded', function () { setUpCopyButtons(document); });
-  } else {
+  // The phone menu: the header's links fold behind "Menu" (CSS shows the button only
+  // at phone width); Escape closes it and gives focus back to the button.
+  function setUpMenu() {
+    var header = document.querySelector('.site-header');
+    var toggle = header && header.querySelector('.menu-toggle');
+    if (!toggle) { return; }
+    function setOpen(open) {
+      header.classList.toggle('menu-open', open);
+      toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+    }
+    header.classList.add('js-menu');
+    toggle.hidden = false;
+    toggle.addEventListener('click', function () {
+      setOpen(toggle.getAttribute('aria-expanded') !== 'true');
+    });
+    header.addEventListener('keydown', function (event) {
+      if (event.key === 'Escape' && header.classList.contains('menu-open')) {
+        setOpen(false);
+        toggle.focus();
+      }
+    });
+  }
+
+  function setUp() {
     setUpCopyButtons(document);
+    setUpMenu();
+  }
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', setUp);
+  } else {
+    setUp();
   }
 })();

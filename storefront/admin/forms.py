@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from wtforms import DateField, Field, SelectField, StringField, SubmitField
+from wtforms import BooleanField, DateField, Field, SelectField, StringField, SubmitField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -209,6 +209,11 @@ class RefundForm(_OrderActionForm):
 class CancelForm(_OrderActionForm):
     prefix_name = "cancel"
 
+    # Cancelling cannot be undone: a box to tick first, which works without JavaScript.
+    confirm = BooleanField(
+        "Yes, cancel this order",
+        validators=[DataRequired("Tick “Yes, cancel this order” to confirm.")],
+    )
     submit = SubmitField("Cancel order")
 
 

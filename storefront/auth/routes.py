@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -35,11 +36,34 @@ def _next_or(default_endpoint: str) -> str:
     return safe_next_url(request.args.get("next")) or url_for(default_endpoint)
 
 
+def _came_from() -> str | None:
+    """The page of this shop a "Log in" or "Join now" link was followed from (the
+    LoyaltyLion SDK's own links carry no `next`), so the shopper goes back there."""
+    referrer = urlsplit(request.referrer or "")
+    if f"{referrer.scheme}://{referrer.netloc}/" != request.host_url:
+        return None
+    path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    if referrer.path in (url_for("auth.login"), url_for("auth.signup")):
+        return None
+    return safe_next_url(path)
+
+
+def _with_return_path(endpoint: str):
+    """A first GET without `next`: the same page, with `next` set from the referrer."""
+    if request.method == "GET" and "next" not in request.args:
+        came_from = _came_from()
+        if came_from:
+            return redirect(url_for(endpoint, next=came_from))
+    return None
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 @limit_signup
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("account.overview"))
+    if (back := _with_return_path("auth.signup")) is not None:
+        return back
     form = SignupForm()
     if form.validate_on_submit():
         try:
@@ -56,7 +80,13 @@ def signup():
         log.info("customer %s signed up", user.id)
         login_user(user)
         merge_guest_cart(user.id)
-        flash("Welcome! Your account is ready.", "success")
+        # The $signup event is delivered in the background (the outbox): say so, or
+        # the header's 0 points look like the program forgot them.
+        flash(
+            "Welcome! Your account is ready, and your points for joining are on their "
+            "way: they appear in a moment.",
+            "success",
+        )
         return redirect(_next_or("account.overview"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/signup.html", form=form), status
@@ -67,6 +97,8 @@ def signup():
 def login():
     if current_user.is_authenticated:
         return redirect(_next_or("account.overview"))
+    if (back := _with_return_path("auth.login")) is not None:
+        return back
     form = LoginForm()
     if form.validate_on_submit():
         email = User.normalize_email(form.email.data)

@@ -82,6 +82,7 @@ def deliveries():
     return _render(
         "loyaltylion/deliveries.html",
         events=events,
+        subjects=outbox.subjects(extension.session, events),
         queue=outbox.queue_status(extension.session),
         status=status,
         statuses=STATUSES,

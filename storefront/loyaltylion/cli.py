@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from urllib.parse import urlsplit
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from . import outbox
+from .client import DEFAULT_API_URL
 from .errors import LoyaltyLionError, PermanentError
 from .state import get_extension
 from .subscriptions import subscribe
@@ -85,7 +87,19 @@ def check_command() -> None:
         raise click.ClickException(f"Could not reach {api_url}: {error}") from None
     finally:
         client.close()
-    click.echo(f"OK: the key works against {api_url} ({client.auth_scheme} auth).")
+    click.echo(
+        f"OK: {api_url} accepted the API key (GET /v2/identity/whoami, {client.auth_scheme} auth)."
+    )
+    if urlsplit(api_url).hostname == urlsplit(DEFAULT_API_URL).hostname:
+        click.echo("Mode: live, LoyaltyLion's own API.")
+    else:
+        # The sandbox (or any stand-in) accepts its own key: say so, or "OK" reads as
+        # if a real key had been tested.
+        click.echo(
+            f"Mode: a stand-in, not LoyaltyLion ({DEFAULT_API_URL}): this checked the "
+            "stand-in's key only. To check a real key, set LOYALTYLION_API_KEY, "
+            "LOYALTYLION_TOKEN and LOYALTYLION_API_URL (or leave the URL unset)."
+        )
     if identity:
         click.echo(f"whoami: {identity}")
 

@@ -83,6 +83,34 @@ def order_stream(merchant_id: str) -> str:
     return _stream("order", str(merchant_id))
 
 
+def subjects(session: Session, events: list[OutboxEvent]) -> dict[int, str]:
+    """What each event is about, in the store's words: "Order #1002" (the number its
+    create carried, as the store's admin shows it), "Customer 5"; {event id: label}.
+    One query for a page of events; an event with no better label is left out."""
+    order_ids = {e.target for e in events if e.stream.startswith("order:") and e.target}
+    numbers: dict[str, str] = {}
+    if order_ids:
+        creates = session.execute(
+            select(OutboxEvent.target, OutboxEvent.payload).where(
+                OutboxEvent.kind == KIND_ORDER_CREATE, OutboxEvent.target.in_(order_ids)
+            )
+        )
+        for target, payload in creates:
+            try:
+                number = json.loads(payload).get("merchant_number")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(number, str | int) and str(number):
+                numbers[target] = f"Order #{number}"
+    labels = {}
+    for event in events:
+        if event.stream.startswith("order:") and event.target in numbers:
+            labels[event.id] = numbers[event.target]
+        elif event.stream.startswith("customer:") and event.customer_id:
+            labels[event.id] = f"Customer {event.customer_id}"
+    return labels
+
+
 def customer_stream(customer_id: str | int) -> str:
     """The customer's `$signup` and profile updates."""
     return _stream("customer", str(customer_id))

@@ -40,7 +40,7 @@ def test_claiming_the_custom_reward_puts_a_gift_in_the_account(
     page.get_by_label("Email", exact=True).fill(EMAIL)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_text("Welcome! Your account is ready.")).to_be_visible()
+    expect(page.get_by_text("Welcome! Your account is ready")).to_be_visible()
     customer_id = str(stack.user_id(EMAIL))
 
     # The $signup reaches the sandbox through the outbox; then top the points up over

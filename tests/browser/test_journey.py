@@ -104,7 +104,7 @@ def test_referral_signup_purchase_reward_redemption_and_refund(
     page.get_by_label("Email", exact=True).fill(EMAIL)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_text("Welcome! Your account is ready.")).to_be_visible()
+    expect(page.get_by_text("Welcome! Your account is ready")).to_be_visible()
     customer_id = str(stack.user_id(EMAIL))
 
     # 2. The sandbox received the $signup, with the referral id and the browser's details.
@@ -131,7 +131,7 @@ def test_referral_signup_purchase_reward_redemption_and_refund(
 
     # 3. The Rewards page (the SDK, authenticated) shows the signup points.
     assert _rewards_points(page, shop) == str(signup_points)
-    expect(page.locator(".points-badge [data-lion-points]")).to_have_text(str(signup_points))
+    expect(page.get_by_test_id("header-points")).to_have_text(str(signup_points))
 
     # 4. Buy and pay by card: once the order is delivered, the points grow.
     _checkout(page, shop, "gooseneck-kettle")

@@ -452,7 +452,7 @@ def test_a_tampered_auth_leaves_a_guest_with_a_console_error(
         "LoyaltyLion sandbox: customer authentication failed: auth token does not match"
     ]
     # A guest's SDK shows no points and no referral link.
-    expect(page.locator(".points-badge [data-lion-points]")).to_have_text("0")
+    expect(page.get_by_test_id("header-points")).to_have_text("0")
     expect(page.locator("[data-lion-referral-url]")).to_have_text("")
 
 
@@ -464,7 +464,7 @@ def test_points_and_referral_url_are_filled_by_the_sdk(shop: Shop, tab: Tab) -> 
     log_in(page, shop.url, CUSTOMER_EMAIL, CUSTOMER_PASSWORD)
     # As served, the hooks are placeholders: the numbers come from the SDK only.
     served = tab.context.request.get(f"{shop.url}/account/").text()
-    assert "<span data-lion-points>–</span>" in served
+    assert '<span data-lion-points="approved" data-testid="header-points">–</span>' in served
     assert "<span data-lion-referral-url></span>" in served
 
     page.goto(f"{shop.url}/account/")
@@ -472,9 +472,14 @@ def test_points_and_referral_url_are_filled_by_the_sdk(shop: Shop, tab: Tab) -> 
     member = _sandbox_customer(shop)
     balances = member["balances"]
     assert balances["approved"] > 0
-    total = str(balances["approved"] + balances["pending"])
-    expect(page.locator(".points-badge [data-lion-points]")).to_have_text(total)
-    expect(page.locator(".points-total [data-lion-points]")).to_have_text(total)
+    # Spendable points where a shopper decides; pending ones labelled apart.
+    expect(page.get_by_test_id("header-points")).to_have_text(str(balances["approved"]))
+    expect(page.locator('.points-total [data-lion-points="approved"]')).to_have_text(
+        str(balances["approved"])
+    )
+    expect(page.locator('.points-pending [data-lion-points="pending"]')).to_have_text(
+        str(balances["pending"])
+    )
     referral_url = member["customer"]["referral_url"]
     assert referral_url == f"{shop.url}/?ll_ref_id={member['customer']['referral_id']}"
     expect(page.locator("[data-lion-referral-url]")).to_have_text(referral_url)

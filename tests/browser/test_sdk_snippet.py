@@ -92,7 +92,7 @@ def test_with_the_loader_alone_no_loyalty_ui_appears(stack: Stack, tab: Tab):
     assert page.evaluate("() => document.documentElement.dataset.lionState") == "waiting"
     expect(page.locator(".lion-loyalty-page")).to_have_count(0)
     expect(page.locator("#loyaltylion")).to_have_count(0)
-    expect(page.locator(".points-badge [data-lion-points]")).to_have_text("–")
+    expect(page.get_by_test_id("header-points")).to_have_text("–")
     expect(page.get_by_text("Loading your rewards…")).to_be_visible()
     assert len(_scripts(seen, "/static/2/")) == 1
     assert _scripts(seen, "/sdk/session") == []

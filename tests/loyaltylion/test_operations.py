@@ -41,10 +41,14 @@ def test_retry_dead_requeues_and_delivers(app, auth, runner, recording):
         assert db.session.execute(select(OutboxEvent.status)).scalar_one() == DELIVERED
 
 
-def test_check_says_the_key_works(runner):
+def test_check_says_which_api_accepted_the_key_and_in_which_mode(app, runner):
     result = runner.invoke(args=["loyaltylion", "check"])
     assert result.exit_code == 0
-    assert "OK: the key works" in result.output
+    api_url = app.config["LOYALTYLION_API_URL"]
+    assert f"OK: {api_url} accepted the API key (GET /v2/identity/whoami" in result.output
+    # The tests' API is a stand-in on the loopback: never reported as LoyaltyLion's.
+    assert "Mode: a stand-in, not LoyaltyLion (https://api.loyaltylion.com)" in result.output
+    assert "Mode: live" not in result.output
 
 
 def test_check_says_clearly_when_the_key_is_refused(app, runner):

@@ -499,8 +499,28 @@
     return h('div', { class: 'lion-loyalty-page__notice lion-claimed-code', role: 'status', tabindex: '-1' }, [
       h('p', { class: 'lion-claimed-code__label', text: 'You claimed ' + notice.title + '. Your code:' }),
       h('p', { class: 'lion-claimed-code__code', text: notice.code }),
-      h('p', { class: 'lion-claimed-code__hint', text: 'Enter it at checkout. It works once.' })
+      // LoyaltyLion's claimed-reward modal offers to copy the code; so does this one.
+      copyButton(notice.code),
+      h('p', { class: 'lion-claimed-code__hint', text: 'Use it at checkout. It works once.' })
     ]);
+  }
+
+  function copyButton(code) {
+    if (!navigator.clipboard) { return null; }
+    var button = h('button', {
+      type: 'button',
+      class: 'lion-button lion-button--secondary lion-claimed-code__copy',
+      'aria-label': 'Copy code ' + code,
+      text: 'Copy code',
+      onclick: function () {
+        navigator.clipboard.writeText(code).then(function () {
+          button.textContent = 'Copied';
+        }, function () {
+          button.textContent = 'Select the code to copy it';
+        });
+      }
+    });
+    return button;
   }
 
   function rewardsList() {
@@ -564,9 +584,9 @@
       h('tbody', {}, rows.map(function (row) {
         return h('tr', { class: 'lion-history__row lion-history__row--' + row.state }, [
           h('td', { text: new Date(row.created_at).toLocaleDateString() }),
-          h('td', { text: row.reason }),
+          h('td', { text: row.title }),
           h('td', { class: 'lion-history__points', text: (row.points > 0 ? '+' : '') + row.points }),
-          h('td', { text: row.state })
+          h('td', { text: row.status })
         ]);
       }))
     ]);
