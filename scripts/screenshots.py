@@ -7,6 +7,8 @@ Chromium through Playwright as the demo customer, who starts with 600 points:
     home.png                the shop's front page, points in the header
     product.png             a product page
     rewards.png             the Rewards page: the SDK's loyalty page with points
+    checkout-offer.png      checkout offering the claimed code, one click to apply
+    checkout-phone.png      the same at phone width: the code box above "Place order"
     checkout-with-code.png  checkout with a claimed "$5 off" code applied
     sandbox-dashboard.png   the sandbox's dashboard after the order arrived
     rewards-phone.png       the Rewards page at phone width (390 px)
@@ -108,9 +110,26 @@ def main() -> None:
             lion = page.locator("#loyaltylion")
             lion.get_by_role("button", name="Claim $5 off").click()
             code = lion.locator(".lion-claimed-code__code").inner_text().strip()
-            page.goto(f"{shop}/checkout/")
-            page.get_by_label("Discount code").fill(code)
-            page.get_by_role("button", name="Apply").click()
+            # Checkout offers the claimed code once LoyaltyLion's claimed-reward webhook
+            # has reached the shop (a moment): one click applies it.
+            offered = page.get_by_role("button", name=f"Use code {code}")
+            deadline = time.monotonic() + 10
+            while True:
+                page.goto(f"{shop}/checkout/")
+                if offered.count() or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+            shoot(page, "checkout-offer.png")
+            step("Checkout at phone width, the claimed code offered above Place order")
+            phone = browser.new_context(
+                viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True
+            )
+            phone.add_cookies(context.cookies())
+            phone_page = phone.new_page()
+            phone_page.goto(f"{shop}/checkout/")
+            shoot(phone_page, "checkout-phone.png")
+            phone.close()
+            offered.click()
             expect(page.locator(".applied-code")).to_be_visible()
             page.get_by_label("Full name", exact=True).fill("Casey Customer")
             page.get_by_label("Address", exact=True).fill("2 Mane Road")
@@ -157,7 +176,9 @@ def main() -> None:
                 admin_page.get_by_label("Email", exact=True).fill(ADMIN_EMAIL)
                 admin_page.get_by_label("Password", exact=True).fill(ADMIN_PASSWORD)
                 admin_page.get_by_role("button", name="Log in").click()
-                admin_page.get_by_role("button", name="Log out").wait_for()
+                # At phone width "Log out" is folded into the menu: present, not shown.
+                logged_in = admin_page.get_by_role("button", name="Log out", include_hidden=True)
+                logged_in.wait_for(state="attached")
                 admin_page.goto(f"{shop}/admin/loyaltylion/deliveries")
                 shoot(admin_page, f"admin-deliveries{name}.png")
                 admin_page.goto(f"{shop}/admin/loyaltylion/webhooks")

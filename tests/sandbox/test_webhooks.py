@@ -574,3 +574,56 @@ def test_customers_update_goes_to_every_subscriber_and_only_them(
     sent = sandbox.control("POST", "/customers/42/customers-update").json()["deliveries"]
     assert [d["url"] for d in sent] == [receiver.url, receiver.url + "?copy=2"]
     assert len(receiver.received) == 2
+
+
+# program_events/customer.claimed_reward
+# https://developers.loyaltylion.com/api-reference/v2/webhooks/events/program-events/customer-claimed-reward
+FIVE_OFF = 1  # the seeded voucher reward
+
+
+@pytest.mark.parametrize("via", ["api", "sdk"])
+def test_a_voucher_claim_tells_the_subscribers_which_code_was_given(
+    sandbox: SandboxClient, receiver: Receiver, via: str
+) -> None:
+    sandbox.subscribe("program_events/customer.claimed_reward", receiver.url)
+    _member_with(sandbox, "42", 600)
+    if via == "api":
+        response = sandbox.api("POST", "/v2/customers/42/claimed_rewards", {"reward_id": FIVE_OFF})
+    else:
+        token = sandbox.sdk_login("42", "42@example.com")["session_token"]
+        response = sandbox.http.post(
+            sandbox.url + "/sdk/claim",
+            json={"reward_id": FIVE_OFF},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+    assert response.status_code == 201, response.text
+    code = response.json()["claimed_reward"]["redeemable"]["code"]
+    sandbox.deliver()
+    [received] = receiver.received
+    _assert_signed(received)
+    envelope = json.loads(received["body"])
+    assert envelope["topic"] == "program_events/customer.claimed_reward"
+    payload = envelope["payload"]
+    assert payload == {
+        "customer": sandbox.customer("42")["customer"],
+        "title": "$5 off",
+        "reward_type": "voucher",
+        "discount_type": "flat",
+        "voucher_code": code,
+        "discount_amount": 5,
+        "gift_card_last_characters": None,
+        "currency": None,
+        "initial_value": None,
+        "balance": None,
+    }
+
+
+def test_a_custom_reward_claim_sends_no_claimed_reward_webhook(
+    sandbox: SandboxClient, receiver: Receiver
+) -> None:
+    sandbox.subscribe("program_events/customer.claimed_reward", "http://127.0.0.1:9/none")
+    _member_with(sandbox, "42", 600)
+    _claim_tote(sandbox)
+    topics = {w["topic"] for w in sandbox.webhooks()}
+    assert topics == {"rewards/store_fulfilment"}
