@@ -332,10 +332,7 @@ def list_orders() -> Any:
 # https://developers.loyaltylion.com/api-reference/v2/resources/orders/get-order
 @bp.get("/orders/<merchant_id>")
 def get_order(merchant_id: str) -> Any:
-    order = orders.get_order(merchant_id)
-    if order is None:
-        raise SandboxError(404, f"Order {merchant_id} not found", {"merchant_id": ["not found"]})
-    return order_detail(order)
+    return order_detail(orders.require_order(merchant_id))
 
 
 # ------------------------------------------------------------------------- customers

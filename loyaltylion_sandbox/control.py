@@ -107,10 +107,7 @@ def customer(merchant_id: str) -> Any:
 
 @bp.get("/orders/<merchant_id>")
 def order(merchant_id: str) -> Any:
-    found = orders.get_order(merchant_id)
-    if found is None:
-        raise SandboxError(404, f"Order {merchant_id} not found", {"merchant_id": ["not found"]})
-    return order_full(found)
+    return order_full(orders.require_order(merchant_id))
 
 
 @bp.get("/rewards")

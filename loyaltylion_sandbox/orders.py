@@ -123,6 +123,14 @@ def get_order(merchant_id: str) -> Order | None:
     ).scalar_one_or_none()
 
 
+def require_order(merchant_id: str) -> Order:
+    """The order, or the 404 the API and the control routes answer alike."""
+    order = get_order(merchant_id)
+    if order is None:
+        raise SandboxError(404, f"Order {merchant_id} not found", {"merchant_id": ["not found"]})
+    return order
+
+
 def create_order(body: dict[str, Any], site_id: str | None) -> tuple[Order, list[str]]:
     """POST /v2/orders. A second create for the same merchant_id changes nothing."""
     merchant_id = body["merchant_id"]
