@@ -21,7 +21,7 @@ from storefront.models import Order, Voucher
 from storefront.vouchers.service import generate_batch
 
 from .conftest import Tab
-from .support import Stack, eventually, wait_for_sdk
+from .support import Stack, eventually, fill_shipping, wait_for_sdk
 
 pytestmark = pytest.mark.browser
 
@@ -186,10 +186,7 @@ def test_the_header_shows_the_points_a_shopper_can_spend(
 
     # An unpaid (invoice) order: its points are pending, not spendable.
     _to_checkout(page, shop, "gooseneck-kettle")
-    page.get_by_label("Full name", exact=True).fill("Rita Pending")
-    page.get_by_label("Address", exact=True).fill("1 Lion Street")
-    page.get_by_label("City", exact=True).fill("London")
-    page.get_by_label("Postal code", exact=True).fill("N1 9GU")
+    fill_shipping(page)
     page.get_by_label("Pay later by invoice").check()
     page.get_by_role("button", name="Place order").click()
     expect(page.get_by_text("show as pending until it is paid")).to_be_visible()
@@ -269,10 +266,7 @@ def test_a_claimed_reward_is_one_click_away_at_checkout(
 
     # Checkout offers it: one click applies it, then the order carries it.
     _to_checkout(page, shop)
-    page.get_by_label("Full name", exact=True).fill("Rita Rewarded")
-    page.get_by_label("Address", exact=True).fill("1 Lion Street")
-    page.get_by_label("City", exact=True).fill("London")
-    page.get_by_label("Postal code", exact=True).fill("N1 9GU")
+    fill_shipping(page)
     page.get_by_role("button", name=f"Use code {code}").click()
     expect(page.get_by_text(f"Discount code {code} applied: you save $5.00.")).to_be_visible()
     expect(page.get_by_label("Address", exact=True)).to_have_value("1 Lion Street")
@@ -381,10 +375,7 @@ def test_status_pills_have_aa_contrast(stack: Stack, new_tab: Callable[..., Tab]
     shop = stack.shop_url
     _sign_up(page, shop)
     _to_checkout(page, shop)
-    page.get_by_label("Full name", exact=True).fill("Rita Pill")
-    page.get_by_label("Address", exact=True).fill("1 Lion Street")
-    page.get_by_label("City", exact=True).fill("London")
-    page.get_by_label("Postal code", exact=True).fill("N1 9GU")
+    fill_shipping(page)
     page.get_by_label("Pay later by invoice").check()
     page.get_by_role("button", name="Place order").click()
     page.goto(f"{shop}/account/")
