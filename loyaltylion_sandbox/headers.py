@@ -8,7 +8,7 @@ this policy, which applies to the sandbox's own pages.
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -34,15 +34,3 @@ def _add_headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     app.after_request(_add_headers)
-    app.after_request(_close_unsent_body)
-
-
-def _close_unsent_body(response: Response) -> Response:
-    """Werkzeug answers a 304 (a browser revalidating a cached static file) or a HEAD
-    without ever reading the body, and then never closes it: the file `send_file`
-    opened would leak. Close it here; nothing is lost, nothing was to be sent."""
-    if (response.status_code == 304 or request.method == "HEAD") and hasattr(
-        response.response, "close"
-    ):
-        response.response.close()
-    return response

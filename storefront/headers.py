@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, Response, current_app, request, url_for
+from flask import Flask, Response, current_app, url_for
 
 REPORT_GROUP = "csp"
 _ORIGINS_KEY = "csp_third_party_origins"
@@ -74,15 +74,3 @@ def init_security_headers(
     app.config.setdefault("CSP_REPORT_ONLY", False)
     app.register_blueprint(bp)
     app.after_request(_add_headers)
-    app.after_request(_close_unsent_body)
-
-
-def _close_unsent_body(response: Response) -> Response:
-    """Werkzeug answers a 304 (a browser revalidating a cached static file) or a HEAD
-    without ever reading the body, and then never closes it: the file `send_file`
-    opened would leak. Close it here; nothing is lost, nothing was to be sent."""
-    if (response.status_code == 304 or request.method == "HEAD") and hasattr(
-        response.response, "close"
-    ):
-        response.response.close()
-    return response
