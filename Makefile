@@ -10,9 +10,11 @@ SANDBOX_PORT ?= 5001
 
 .PHONY: run test test-postgres lint chromium screenshots bench clean reset-db
 
-## run: create the venv, install, seed demo data, serve the shop at http://$(HOST):$(PORT)
-## (and, without LoyaltyLion credentials, the sandbox at http://$(HOST):$(SANDBOX_PORT))
+## run: create the venv, install, migrate, seed demo data, serve the shop at
+## http://$(HOST):$(PORT) (and, without LoyaltyLion credentials, the sandbox at
+## http://$(HOST):$(SANDBOX_PORT))
 run: $(VENV)/.installed
+	$(BIN)/flask --app storefront db upgrade heads
 	$(BIN)/flask --app storefront seed
 	$(BIN)/flask --app storefront --debug dev --host $(HOST) --port $(PORT) --sandbox-port $(SANDBOX_PORT)
 

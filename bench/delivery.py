@@ -29,6 +29,7 @@ from storefront.extensions import db  # noqa: E402
 from storefront.loyalty import customer_of, loyaltylion  # noqa: E402
 from storefront.loyaltylion.outbox import queue_status  # noqa: E402
 from storefront.models import User  # noqa: E402
+from storefront.schema import create_tables  # noqa: E402
 from storefront.seed import seed_demo_data  # noqa: E402
 
 
@@ -51,6 +52,7 @@ def build(tmp: Path, sandbox_url: str, rate: float):
     # The figures are the output: a line per order and per delivered event would bury them.
     logging.getLogger("storefront").setLevel(logging.WARNING)
     with app.app_context():
+        create_tables()
         seed_demo_data()
     return app
 

@@ -29,6 +29,7 @@ from storefront import create_app  # noqa: E402
 from storefront.extensions import db  # noqa: E402
 from storefront.loyaltylion.redact import mask_emails  # noqa: E402
 from storefront.models import Order, Product  # noqa: E402
+from storefront.schema import create_tables  # noqa: E402
 from storefront.seed import CUSTOMER_EMAIL, CUSTOMER_PASSWORD, seed_demo_data  # noqa: E402
 
 MB = 1024 * 1024
@@ -72,6 +73,7 @@ def checkout(rounds: int) -> None:
         )
         logging.getLogger("storefront").setLevel(logging.WARNING)
         with app.app_context():
+            create_tables()
             seed_demo_data()
             product = db.session.execute(
                 db.select(Product.id).where(Product.slug == "house-blend")

@@ -27,6 +27,7 @@ from storefront import create_app
 from storefront.devserver import start_sandbox
 from storefront.extensions import db
 from storefront.loyalty import loyaltylion
+from storefront.schema import create_tables
 from storefront.seed import seed_demo_data
 
 
@@ -65,6 +66,7 @@ def live_stack() -> Iterator[LiveStack]:
         folder = Path(tmp)
         shop = create_app(_shop_config(folder))
         with shop.app_context():
+            create_tables()
             seed_demo_data()
         # The shop first: the sandbox must know the shop's exact origin (CORS, links).
         shop_server = start_server(shop, "127.0.0.1", 0, quiet=True)

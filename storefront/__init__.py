@@ -12,7 +12,8 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from storefront.config import settings_from_env
-from storefront.extensions import csrf, db, limiter, login_manager
+from storefront.schema import MIGRATIONS, warn_if_behind
+from storefront.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
 
     db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -53,7 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
 
-    from storefront import models  # noqa: F401  (register tables before create_all)
+    from storefront import models  # noqa: F401  (the tables, for migrations and queries)
 
     _register_blueprints(app)
 
@@ -78,8 +80,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             # file, so set it once here: doing it on every connect races other writers.
             with db.engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")
-        # Idempotent; production deployments may prefer migrations, the demo wants zero steps.
-        db.create_all()
+    # The tables come from the migrations (`make run` and `make serve` upgrade first);
+    # say so at start-up when the database is behind, rather than 500 on the first page.
+    if not app.testing:
+        warn_if_behind(app)
 
     return app
 

@@ -19,6 +19,7 @@ from sqlalchemy import MetaData, select
 from storefront import create_app
 from storefront.extensions import db
 from storefront.models import Product, User
+from storefront.schema import create_tables
 from storefront.seed import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -75,13 +76,14 @@ def _drop_everything(app: Flask) -> None:
 
 
 def build_app(config: dict) -> Flask:
-    """The app on a clean, seeded database (a server database is emptied first)."""
+    """The app on a clean, seeded database (a server database is emptied first). The
+    tables come straight from the models, which tests/test_migrations.py proves equal
+    to what the migrations make."""
     app = create_app(config)
     if not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _drop_everything(app)
-        dispose(app)
-        app = create_app(config)  # create_app creates the tables afresh
     with app.app_context():
+        create_tables()
         seed_demo_data()
     return app
 

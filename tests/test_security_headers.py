@@ -169,12 +169,11 @@ def test_other_hardening_headers(client):
 
 
 def test_outside_debug_cookies_are_secure_and_http_only(app_config, monkeypatch):
-    from storefront import create_app
-    from tests.conftest import TEST_CONFIG, dispose
+    from tests.conftest import TEST_CONFIG, build_app, dispose
 
     monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
     production_like = {k: v for k, v in TEST_CONFIG.items() if not k.endswith("COOKIE_SECURE")}
-    shop = create_app({**production_like, **app_config})
+    shop = build_app({**production_like, **app_config})
     assert not shop.debug
     assert shop.config["SESSION_COOKIE_SECURE"] is True
     assert shop.config["REMEMBER_COOKIE_SECURE"] is True

@@ -41,7 +41,7 @@ from .models import (
     utcnow,
 )
 from .payloads import Customer, OrderSnapshot, Shopper
-from .ratelimit import RatePacer
+from .ratelimit import RatePacer, SharedRatePacer
 from .state import KEY
 from .webhooks import Handler
 from .worker import Worker
@@ -62,8 +62,9 @@ DEFAULTS: dict[str, Any] = {
     "LOYALTYLION_USER_AGENT": USER_AGENT,
     "LOYALTYLION_TIMEOUT_CONNECT": 3.05,
     "LOYALTYLION_TIMEOUT_READ": 10.0,
-    # LoyaltyLion allows 20 requests/second per program; stay a little under it.
-    "LOYALTYLION_RATE_LIMIT": 18.0,
+    # LoyaltyLion allows 20 requests/second per program; every worker process together
+    # stays a little under it (ratelimit.SharedRatePacer).
+    "LOYALTYLION_RATE_LIMIT": 19.5,
     "LOYALTYLION_WORKER_IN_PROCESS": False,
     "LOYALTYLION_WORKER_THREADS": 2,
     "LOYALTYLION_WORKER_POLL_SECONDS": 1.0,
@@ -92,9 +93,11 @@ class LoyaltyLion:
         self.current_customer: Callable[[], Customer | None] = lambda: None
         self.recreate_order: Callable[[str], dict[str, Any] | None] | None = None
         self.webhook_handlers: dict[str, Handler] = {}
+        self._engine: Callable[[], Engine] | None = None
         self.pacer: RatePacer | None = None
         self.worker: Worker | None = None
         self._worker_lock = threading.Lock()
+        self._pacer_lock = threading.Lock()
 
     def init_app(
         self,
@@ -121,11 +124,10 @@ class LoyaltyLion:
         if current_customer is not None:
             self.current_customer = current_customer
         self.recreate_order = recreate_order
-        self.pacer = RatePacer(float(app.config["LOYALTYLION_RATE_LIMIT"]))
+        self._engine = engine
         app.extensions[KEY] = self
-
-        with app.app_context():
-            Base.metadata.create_all(engine())
+        # The package's tables come from its migrations (migrations/, see the README),
+        # or, in a store without Alembic, from `create_tables()`.
 
         public = receiver.make_blueprint(app.config["LOYALTYLION_WEBHOOK_PATH"])
         app.register_blueprint(public)
@@ -177,14 +179,30 @@ class LoyaltyLion:
             user_agent=config["LOYALTYLION_USER_AGENT"],
         )
 
+    @staticmethod
+    def create_tables(engine: Engine) -> None:
+        """Create the package's tables as the models describe them, without migration
+        history: for tests, and for stores that do not use Alembic."""
+        Base.metadata.create_all(engine)
+
+    def shared_pacer(self) -> RatePacer:
+        """The request budget every worker process shares (a row in the database), made
+        on first use: from then on, every deliverer of this app paces through it."""
+        with self._pacer_lock:
+            if self.pacer is None:
+                assert self._engine is not None, "call init_app first"
+                self.pacer = SharedRatePacer(
+                    self._engine(), float(current_app.config["LOYALTYLION_RATE_LIMIT"])
+                )
+        return self.pacer
+
     def make_deliverer(self, **overrides: Any) -> outbox.Deliverer:
-        assert self.pacer is not None
         options: dict[str, Any] = {
             "lease_seconds": float(current_app.config["LOYALTYLION_LEASE_SECONDS"]),
             "recreate_order": self.recreate_order,
         }
         options.update(overrides)
-        return outbox.Deliverer(self.session, self.make_client(), self.pacer, **options)
+        return outbox.Deliverer(self.session, self.make_client(), self.shared_pacer(), **options)
 
     def ensure_worker(self, app: Flask) -> None:
         if self.worker is not None or not self.configured(app):

@@ -1,5 +1,5 @@
-"""The package's two tables: the outbox (calls owed to LoyaltyLion) and the webhook log
-(calls LoyaltyLion made). Their own declarative base, so this package works beside any
+"""The package's tables: the outbox (calls owed to LoyaltyLion), the webhook log (calls
+LoyaltyLion made) and the shared request budget (how fast every worker may call). Their own declarative base, so this package works beside any
 SQLAlchemy app: the rows still go through the app's session, in the app's transaction.
 Customer ids are strings, whatever the store's own ids are."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Double, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -133,3 +133,21 @@ class WebhookEvent(Base):
 
     def __repr__(self) -> str:
         return f"<WebhookEvent {self.id} {self.topic} {self.status}>"
+
+
+# -- the request budget every delivery worker shares ---------------------------------------
+
+
+class RateBudget(Base):
+    """The next free request slot of one rate budget (ratelimit.SharedRatePacer). One row
+    per budget: every worker process, on every machine using this database, takes its
+    slots from it, so together they stay under LoyaltyLion's limit."""
+
+    __tablename__ = "loyaltylion_rate_budget"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # Unix time, in seconds, of the next request anyone may send.
+    next_slot: Mapped[float] = mapped_column(Double)
+
+    def __repr__(self) -> str:
+        return f"<RateBudget {self.name} {self.next_slot}>"

@@ -31,6 +31,7 @@ from storefront.devserver import start_sandbox
 from storefront.extensions import db
 from storefront.loyalty import loyaltylion
 from storefront.models import User
+from storefront.schema import create_tables
 from storefront.seed import seed_demo_data
 from tests.conftest import RELAXED_RATE_LIMITS
 from tests.sandbox_client import SandboxClient
@@ -127,6 +128,7 @@ def _shop_app(db_path: Path, overrides: dict[str, Any]) -> Flask:
         {**SHOP_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}", **overrides}
     )
     with app.app_context():
+        create_tables()
         seed_demo_data()
     return app
 

@@ -234,7 +234,7 @@ def test_retry_after_from_a_429_is_honoured(app, auth, recording):
         assert event.last_status == 429
         assert event.next_attempt_at >= failed_at + timedelta(seconds=2)
         # The whole process holds off too, not just this event.
-        assert deliverer.pacer._next_slot - deliverer.pacer._clock() > 1.5
+        assert deliverer.pacer.seconds_until_free() > 1.5
         assert deliverer.run_once().handled == 0  # not due yet
     drain(app, ahead=timedelta(seconds=3))
     assert _statuses(app) == [DELIVERED]

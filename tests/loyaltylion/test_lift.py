@@ -56,6 +56,8 @@ lion.init_app(
     is_admin=lambda: True,
     current_customer=lambda: customer,  # as if logged in
 )
+with app.app_context():
+    lion.create_tables(db.engine)  # a store without Alembic
 handled = []
 
 

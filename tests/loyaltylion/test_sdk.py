@@ -189,9 +189,11 @@ def test_a_missing_secret_is_logged_once_at_start_not_on_every_page(database_uri
         warnings = [r for r in caplog.records if "LOYALTYLION_SECRET is not set" in r.message]
         assert len(warnings) == 1
         caplog.clear()
+        from storefront.schema import create_tables
         from storefront.seed import seed_demo_data
 
         with app.app_context():
+            create_tables()
             seed_demo_data()
         client = app.test_client()
         AuthActions(client).login()
