@@ -7,8 +7,11 @@ HOST ?= 127.0.0.1
 # `make run PORT=5050 SANDBOX_PORT=5051` moves both; each is checked before anything starts.
 PORT ?= 5000
 SANDBOX_PORT ?= 5001
+# `make serve`: gunicorn processes, and separate LoyaltyLion delivery worker processes.
+WEB_CONCURRENCY ?= 2
+DELIVERY_WORKERS ?= 1
 
-.PHONY: run test test-postgres lint chromium screenshots bench clean reset-db
+.PHONY: run serve test test-postgres lint chromium screenshots bench clean reset-db
 
 ## run: create the venv, install, migrate, seed demo data, serve the shop at
 ## http://$(HOST):$(PORT) (and, without LoyaltyLion credentials, the sandbox at
@@ -17,6 +20,13 @@ run: $(VENV)/.installed
 	$(BIN)/flask --app storefront db upgrade heads
 	$(BIN)/flask --app storefront seed
 	$(BIN)/flask --app storefront --debug dev --host $(HOST) --port $(PORT) --sandbox-port $(SANDBOX_PORT)
+
+## serve: the production shape on DATABASE_URL: migrate, then gunicorn (WEB_CONCURRENCY
+## processes) and DELIVERY_WORKERS delivery workers (and the sandbox, without credentials)
+serve: $(VENV)/.installed
+	$(BIN)/flask --app storefront db upgrade heads
+	$(BIN)/flask --app storefront serve --host $(HOST) --port $(PORT) --sandbox-port $(SANDBOX_PORT) \
+		--web-workers $(WEB_CONCURRENCY) --delivery-workers $(DELIVERY_WORKERS)
 
 ## test: install test tools and Chromium if missing, lint, run every test
 test: $(VENV)/.installed-dev chromium

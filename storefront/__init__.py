@@ -12,8 +12,8 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from storefront.config import settings_from_env
-from storefront.schema import MIGRATIONS, warn_if_behind
 from storefront.extensions import csrf, db, limiter, login_manager, migrate
+from storefront.schema import MIGRATIONS, warn_if_behind
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     from storefront.auth.routes import bp as auth_bp
     from storefront.cart.routes import bp as cart_bp
     from storefront.checkout.routes import bp as checkout_bp
+    from storefront.ops.routes import bp as ops_bp
     from storefront.reviews.routes import bp as reviews_bp
     from storefront.rewards.routes import bp as rewards_bp
     from storefront.shop.routes import bp as shop_bp
@@ -121,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(rewards_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(ops_bp)
 
 
 @login_manager.user_loader

@@ -109,7 +109,9 @@ def seed_command() -> None:
 
 def register_cli(app: Flask) -> None:
     from storefront.devserver import dev_command
+    from storefront.serve import serve_command
 
     app.cli.add_command(dev_command)
+    app.cli.add_command(serve_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(vouchers_cli)

@@ -165,6 +165,9 @@ def settings_from_env(instance_path: Path) -> dict:
         "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes"),
         "SIGNUP_RATE_LIMIT": os.environ.get("SIGNUP_RATE_LIMIT", "10 per hour"),
         "DISCOUNT_CODE_RATE_LIMIT": os.environ.get("DISCOUNT_CODE_RATE_LIMIT", "10 per minute"),
+        # /metrics (Prometheus) is served only when this is set, to requests bearing it
+        # (Authorization: Bearer <token>). Unset: 404.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", "").strip(),
         # More origins the browser SDK may use (space-separated), added to the CSP.
         "LOYALTYLION_CSP_EXTRA_ORIGINS": os.environ.get(
             "LOYALTYLION_CSP_EXTRA_ORIGINS", ""

@@ -42,8 +42,14 @@ def worker_command(threads: int, poll: float) -> None:
             pass
     except KeyboardInterrupt:
         pass
-    click.echo("Stopping: finishing the events in hand...")
-    worker.stop()
+    click.echo("Stopping: finishing the events in hand, handing the others back...")
+    # A delivery in hand may take a whole connect and read timeout: wait that out
+    # rather than leave its event claimed until the lease runs out.
+    config = current_app.config
+    worker.stop(
+        float(config["LOYALTYLION_TIMEOUT_CONNECT"] + config["LOYALTYLION_TIMEOUT_READ"]) + 2
+    )
+    click.echo("Stopped.")
 
 
 @loyaltylion_cli.command("status")

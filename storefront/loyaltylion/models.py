@@ -1,6 +1,8 @@
 """The package's tables: the outbox (calls owed to LoyaltyLion), the webhook log (calls
-LoyaltyLion made) and the shared request budget (how fast every worker may call). Their own declarative base, so this package works beside any
-SQLAlchemy app: the rows still go through the app's session, in the app's transaction.
+LoyaltyLion made) and the shared request budget (how fast every worker may call).
+
+Their own declarative base, so this package works beside any SQLAlchemy app: the rows
+still go through the app's session, in the app's transaction.
 Customer ids are strings, whatever the store's own ids are."""
 
 from __future__ import annotations

@@ -3,8 +3,10 @@
 Writing: `enqueue()` adds a row to the caller's session. It commits or rolls back with
 the signup or order change it describes, so an event exists exactly when its change does.
 
-Delivering: a `Deliverer` claims due rows with a conditional UPDATE (safe with many
-workers on SQLite and PostgreSQL), sends them, and records the outcome:
+Delivering: a `Deliverer` claims due rows in one UPDATE (FOR UPDATE SKIP LOCKED on
+PostgreSQL: safe with any number of workers, on any number of machines), sends them
+at the pace of the budget every worker shares (ratelimit.SharedRatePacer), and records
+the outcome:
 
 * in order per stream, and a stream holds exactly the events that depend on each
   other, so one that LoyaltyLion rejects for good holds back only those:
@@ -35,6 +37,7 @@ import hashlib
 import json
 import logging
 import random
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,6 +47,7 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from . import instruments
 from .client import LoyaltyLionClient
 from .errors import PermanentError, RetryableError
 from .models import (
@@ -303,6 +307,7 @@ class Deliverer:
         # Builds a create payload for an order the outbox holds no create for (e.g. one
         # placed before the integration was switched on). Optional.
         self.recreate_order = recreate_order
+        self._api_seconds = 0.0  # time spent in API calls for the event in hand
 
     # -- claiming ------------------------------------------------------------------------
 
@@ -313,7 +318,14 @@ class Deliverer:
         )
 
     def claim(self, limit: int = 20) -> list[OutboxEvent]:
-        """Claim up to `limit` due events, each the head of its stream. Commits."""
+        """Claim up to `limit` due events, each the head of its stream. Commits.
+
+        One statement, UPDATE ... WHERE id IN (the due heads) RETURNING id, so two
+        workers never claim one event: on PostgreSQL the heads are picked FOR UPDATE
+        SKIP LOCKED (a worker passes over rows another is claiming, rather than waiting
+        for them, and the row's conditions are checked again once locked); SQLite runs
+        the whole statement under its database write lock.
+        """
         now = self.clock()
         earlier = aliased(OutboxEvent)
         superseded_by_candidate = and_(
@@ -327,30 +339,27 @@ class Deliverer:
             earlier.status.not_in(SETTLED),
             ~superseded_by_candidate,
         )
-        candidate_ids = list(
-            self.session.execute(
-                select(OutboxEvent.id)
-                .where(self._due(now), ~blocked)
-                .order_by(OutboxEvent.id)
-                .limit(limit)
-            ).scalars()
+        due_heads = (
+            select(OutboxEvent.id)
+            .where(self._due(now), ~blocked)
+            .order_by(OutboxEvent.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=OutboxEvent)
         )
-        claimed: list[int] = []
-        for event_id in candidate_ids:
-            # Conditional: if another worker got there first, this changes no row.
-            result = self.session.execute(
+        claimed = list(
+            self.session.execute(
                 update(OutboxEvent)
-                .where(OutboxEvent.id == event_id, self._due(now))
+                .where(OutboxEvent.id.in_(due_heads.scalar_subquery()), self._due(now))
                 .values(
                     status=DELIVERING,
                     locked_by=self.worker_id,
                     locked_until=now + self.lease,
                     attempts=OutboxEvent.attempts + 1,
                 )
+                .returning(OutboxEvent.id)
                 .execution_options(synchronize_session=False)
-            )
-            if result.rowcount == 1:
-                claimed.append(event_id)
+            ).scalars()
+        )
         self.session.commit()
         if not claimed:
             return []
@@ -399,18 +408,41 @@ class Deliverer:
         self.session.commit()
 
     def deliver(self, event: OutboxEvent) -> str:
-        """Send one claimed event and record the outcome: delivered | retried | dead."""
+        """Send one claimed event and record the outcome: delivered | retried | dead.
+
+        Logs one line per attempt (event id, kind, stream, outcome, status, latency: ids
+        only, no personal data) and counts it (instruments.py)."""
+        self._api_seconds = 0.0
+        outcome, status = self._attempt(event)
+        log.info(
+            "LoyaltyLion delivery event=%s kind=%s stream=%s outcome=%s status=%s latency_ms=%.0f",
+            event.id,
+            event.kind,
+            event.stream,
+            outcome,
+            status,
+            self._api_seconds * 1000,
+        )
+        instruments.observe_delivery(outcome, status, self._api_seconds)
+        return outcome
+
+    def _attempt(self, event: OutboxEvent) -> tuple[str, str]:
+        """Send, record the outcome, and return it with the API's answer (2xx, an HTTP
+        status, or "none" when no answer came)."""
         try:
             self._send(event)
         except RetryableError as error:
+            answer = str(error.status) if error.status else "none"
             if error.status == 429:
+                instruments.RATE_LIMITED.inc()
                 self.pacer.pause(error.retry_after if error.retry_after is not None else 1.0)
             if error.ambiguous and event.unconfirmed_since is None:
                 self._mark_unconfirmed(event)
             if event.attempts >= self.policy.max_attempts:
-                return self._finish(
+                outcome = self._finish(
                     event, DEAD, f"gave up after {event.attempts} attempts: {error}", error.status
                 )
+                return outcome, answer
             delay = self.policy.delay(event.attempts, error.retry_after)
             log.warning(
                 "LoyaltyLion event %s (%s %s) attempt %s failed, retrying in %.1fs: %s",
@@ -421,13 +453,14 @@ class Deliverer:
                 delay,
                 error,
             )
-            return self._finish(
+            outcome = self._finish(
                 event,
                 PENDING,
                 str(error),
                 error.status,
                 next_attempt=self.clock() + timedelta(seconds=delay),
             )
+            return outcome, answer
         except PermanentError as error:
             log.error(
                 "LoyaltyLion event %s (%s %s) rejected, moved to dead: %s",
@@ -436,22 +469,22 @@ class Deliverer:
                 event.stream,
                 error,
             )
-            return self._finish(event, DEAD, str(error), error.status)
+            return self._finish(event, DEAD, str(error), error.status), str(error.status or "none")
         except Exception as error:  # a bug here must not lose the event: retry later
             log.exception("LoyaltyLion event %s: unexpected error", event.id)
             delay = self.policy.delay(event.attempts)
-            return self._finish(
+            outcome = self._finish(
                 event,
                 PENDING,
                 f"{error.__class__.__name__}: {error}",
                 None,
                 next_attempt=self.clock() + timedelta(seconds=delay),
             )
-        log.info("LoyaltyLion event %s (%s %s) delivered", event.id, event.kind, event.stream)
+            return outcome, "none"
         outcome = self._finish(event, DELIVERED, None, None)
         if event.kind in FULL_STATE_KINDS:
             self._supersede_before(event)
-        return outcome
+        return outcome, "2xx"
 
     def _mark_unconfirmed(self, event: OutboxEvent) -> None:
         now = self.clock()
@@ -510,7 +543,11 @@ class Deliverer:
 
     def _call(self, fn: Callable[..., Any], *args: Any) -> Any:
         self.pacer.acquire()
-        return fn(*args)
+        started = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            self._api_seconds += time.perf_counter() - started
 
     def _send(self, event: OutboxEvent) -> None:
         payload = json.loads(event.payload)

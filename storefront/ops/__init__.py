@@ -1,0 +1,1 @@
+"""Operations endpoints: /healthz for load balancers, /metrics for Prometheus."""
