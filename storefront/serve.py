@@ -6,8 +6,10 @@ One unit of processes, as a platform would run them from a Procfile:
     worker.N:  flask --app storefront loyaltylion worker      (DELIVERY_WORKERS of them)
 
 on whatever DATABASE_URL names; without LoyaltyLion credentials, the sandbox too (in
-this process, as for `make run`, with the demo data seeded). honcho supervises them: prefixed output, and SIGTERM
-or Ctrl-C passed to every process, which then drain (gunicorn finishes its requests,
+this process, as for `make run`, with the demo data seeded).
+
+honcho supervises them: prefixed output, and SIGTERM or Ctrl-C passed to every
+process, which then drain (gunicorn finishes its requests,
 each worker its delivery in hand, handing its other claims back) before they exit.
 The database must be migrated first (`make serve` does).
 """

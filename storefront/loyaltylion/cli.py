@@ -1,10 +1,11 @@
-"""`flask loyaltylion ...`: worker, status, retry-dead, check, webhooks."""
+"""`flask loyaltylion ...`: worker, status, retry-dead, prune, check, webhooks."""
 
 from __future__ import annotations
 
 import logging
 import signal
 import threading
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import click
@@ -14,6 +15,7 @@ from flask.cli import AppGroup
 from . import outbox
 from .client import DEFAULT_API_URL
 from .errors import LoyaltyLionError, PermanentError
+from .models import utcnow
 from .state import get_extension
 from .subscriptions import subscribe
 from .worker import Worker
@@ -71,6 +73,43 @@ def retry_dead_command(event_ids: tuple[int, ...]) -> None:
     """Put dead events back in the queue for another round of attempts."""
     count = outbox.retry_dead(get_extension().session, list(event_ids) or None)
     click.echo(f"{count} dead event(s) queued again.")
+
+
+class Age(click.ParamType):
+    """A span written as a number and a unit: 30d, 12h, 90m."""
+
+    name = "age"
+    _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+    def convert(self, value, param, ctx) -> timedelta:
+        if isinstance(value, timedelta):
+            return value
+        text = str(value).strip().lower()
+        number, unit = text[:-1], text[-1:]
+        if unit not in self._UNITS or not number.isdigit() or len(number) > 6:
+            self.fail(f"{value!r}: write a whole number and d, h or m, e.g. 30d", param, ctx)
+        return timedelta(**{self._UNITS[unit]: int(number)})
+
+
+@loyaltylion_cli.command("prune")
+@click.option(
+    "--older-than", required=True, type=Age(), help="Age of the events to delete, e.g. 30d"
+)
+@click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 100_000))
+def prune_command(older_than: timedelta, batch_size: int) -> None:
+    """Delete delivered (and superseded) events older than --older-than, in batches.
+
+    Pending, delivering and dead events are never touched; each order keeps its newest
+    create and update, which the admin's order page reads."""
+    session = get_extension().session
+    cutoff = utcnow() - older_than
+    total = outbox.count_prunable(session, cutoff)
+    with click.progressbar(length=total, label="Deleting delivered events") as bar:
+        deleted = outbox.prune(session, cutoff, batch_size=batch_size, progress=bar.update)
+    click.echo(
+        f"Deleted {deleted:,} delivered event(s) queued before "
+        f"{cutoff.isoformat(timespec='seconds')}Z."
+    )
 
 
 @loyaltylion_cli.command("check")
