@@ -129,7 +129,7 @@ def settings_from_env(instance_path: Path) -> dict:
         **loyaltylion_settings(),
         "LOYALTYLION_TIMEOUT_CONNECT": _float("LOYALTYLION_TIMEOUT_CONNECT", 3.05),
         "LOYALTYLION_TIMEOUT_READ": _float("LOYALTYLION_TIMEOUT_READ", 10.0),
-        "LOYALTYLION_RATE_LIMIT": _float("LOYALTYLION_RATE_LIMIT", 19.5),
+        "LOYALTYLION_RATE_LIMIT": _float("LOYALTYLION_RATE_LIMIT", 19.2),
         "LOYALTYLION_WORKER_IN_PROCESS": _bool("LOYALTYLION_WORKER_IN_PROCESS", False),
         # The identifiers of the custom rules the shop triggers, as created in
         # LoyaltyLion (Manage > Rules > Custom): letters and "_" only.

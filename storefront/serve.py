@@ -90,11 +90,13 @@ def serve_command(
 
     env = dict(os.environ)
     env.update(HOST=host, PORT=str(port), WEB_CONCURRENCY=str(web_workers))
-    # Every process writes its counters here; /metrics adds them up (metrics.py).
-    metrics_dir = Path(app.instance_path) / "prometheus"
-    shutil.rmtree(metrics_dir, ignore_errors=True)
-    metrics_dir.mkdir(parents=True)
-    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    # Every process writes its counters here; /metrics adds them up (metrics.py). It
+    # must start empty: one per port under instance/, unless the environment names one.
+    if not env.get("PROMETHEUS_MULTIPROC_DIR"):
+        metrics_dir = Path(app.instance_path) / f"prometheus-{port}"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
 
     sandbox = None
     if sandbox_mode:

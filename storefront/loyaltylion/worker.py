@@ -1,8 +1,8 @@
 """Background delivery: threads that drain the outbox until told to stop.
 
 LOYALTYLION_WORKER_IN_PROCESS starts one inside the web process (handy in development);
-production runs `flask loyaltylion worker` as its own process (or several: claims are
-atomic, and the rate limit is per process, so divide LOYALTYLION_RATE_LIMIT among them).
+production runs `flask loyaltylion worker` as its own process (or several, on several
+machines: claims are atomic, and every worker paces through one shared rate budget).
 """
 
 from __future__ import annotations

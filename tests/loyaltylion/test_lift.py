@@ -2,11 +2,12 @@
 
 The package is copied to a temporary `mystore/loyaltylion/`, and a bare Flask app, in a
 subprocess whose import path holds only that copy plus Flask, Flask-SQLAlchemy,
-SQLAlchemy and requests (no shop, no Flask-WTF, no Flask-Login), does what the README's
-"Copy storefront/loyaltylion/ into your store" tells a merchant's developer to do: it
-records a signup and an order, delivers them to a recording Admin API over real HTTP,
-renders the delivery log with a dead event and retries it with the package's own CSRF
-token, and accepts a signed webhook that its own handler processes.
+SQLAlchemy, requests and prometheus-client (no shop, no Flask-WTF, no Flask-Login),
+does what the README's "Copy storefront/loyaltylion/ into your store" tells a
+merchant's developer to do: it records a signup and an order, delivers them to a
+recording Admin API over real HTTP, renders the delivery log with a dead event and
+retries it with the package's own CSRF token, and accepts a signed webhook that its
+own handler processes.
 """
 
 from __future__ import annotations
@@ -157,7 +158,7 @@ def test_a_copy_of_the_package_runs_in_a_bare_store(tmp_path, recording):
     result = run_isolated(
         settings + STORE,
         lib=tmp_path / "lib",
-        distributions=["flask", "flask-sqlalchemy", "sqlalchemy", "requests"],
+        distributions=["flask", "flask-sqlalchemy", "sqlalchemy", "requests", "prometheus-client"],
         paths=[tmp_path],
         cwd=tmp_path,
     )
