@@ -47,11 +47,12 @@ chromium:
 screenshots: $(VENV)/.installed-dev chromium
 	$(BIN)/python scripts/screenshots.py
 
-## bench: voucher generation, LoyaltyLion delivery and hardening figures (run by hand)
+## bench: voucher generation, LoyaltyLion delivery, hardening and load figures (by hand)
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/vouchers.py
 	$(BIN)/python bench/delivery.py
 	$(BIN)/python bench/robustness.py
+	$(BIN)/python bench/load.py
 
 ## reset-db: delete the demo databases, shop and sandbox (the next `make run` seeds fresh ones)
 reset-db:

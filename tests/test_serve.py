@@ -5,6 +5,7 @@ SIGTERM with every process gone."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -93,7 +94,24 @@ def run_and_stop(serve_env: dict[str, str], log) -> None:
             assert server.poll() is None and time.monotonic() < deadline, log_text(log)
             time.sleep(0.2)
         assert requests.get(shop, timeout=5).status_code == 200
-        # The demo data's signup events reach the sandbox through the worker processes.
+        # A shopper signs up through gunicorn; the worker processes send the $signup.
+        browser = requests.Session()
+        page = browser.get(f"{shop}/signup", timeout=5).text
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        signup = browser.post(
+            f"{shop}/signup",
+            data={
+                "email": "served@example.com",
+                "name": "Served",
+                "csrf_token": token,
+                "password": "a-good-password-1",
+            },
+            timeout=10,
+        )
+        assert (
+            signup.status_code == 200
+            and "served@example.com" in browser.get(f"{shop}/account/", timeout=5).text
+        )
         bearer = {"Authorization": "Bearer serve-metrics"}
         deadline = time.monotonic() + 30
         while (

@@ -321,7 +321,7 @@ class Deliverer:
     def claim(self, limit: int = 20) -> list[OutboxEvent]:
         """Claim up to `limit` due events, each the head of its stream. Commits.
 
-        One statement, UPDATE ... WHERE id IN (the due heads) RETURNING id, so two
+        One statement, WITH due_heads AS (...) UPDATE ... RETURNING id, so two
         workers never claim one event: on PostgreSQL the heads are picked FOR UPDATE
         SKIP LOCKED (a worker passes over rows another is claiming, rather than waiting
         for them, and the row's conditions are checked again once locked); SQLite runs
@@ -340,17 +340,22 @@ class Deliverer:
             earlier.status.not_in(SETTLED),
             ~superseded_by_candidate,
         )
+        # A CTE, not a subquery in the WHERE: PostgreSQL may run an `IN (SELECT ...
+        # LIMIT n SKIP LOCKED)` again for each row it updates, each time skipping the
+        # rows it has just locked, and so claim far more than n. A locking CTE is run
+        # once.
         due_heads = (
             select(OutboxEvent.id)
             .where(self._due(now), ~blocked)
             .order_by(OutboxEvent.id)
             .limit(limit)
             .with_for_update(skip_locked=True, of=OutboxEvent)
+            .cte("due_heads")
         )
         claimed = list(
             self.session.execute(
                 update(OutboxEvent)
-                .where(OutboxEvent.id.in_(due_heads.scalar_subquery()), self._due(now))
+                .where(OutboxEvent.id.in_(select(due_heads.c.id)), self._due(now))
                 .values(
                     status=DELIVERING,
                     locked_by=self.worker_id,

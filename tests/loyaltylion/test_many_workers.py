@@ -14,7 +14,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,7 @@ from storefront.loyaltylion.models import (
     KIND_ACTIVITY,
     PENDING,
     OutboxEvent,
+    utcnow,
 )
 from tests.loyaltylion.recording_api import API_KEY
 
@@ -41,8 +44,9 @@ def app_config(app_config):
     return {**app_config, "LOYALTYLION_WORKER_POLL_SECONDS": 0.05}
 
 
-def queue_activities(app, count: int) -> list[int]:
-    """`count` independent activities (each its own stream), and nothing else queued."""
+def queue_activities(app, count: int, due_in: float = 0.0) -> list[int]:
+    """`count` independent activities (each its own stream), and nothing else queued,
+    due in `due_in` seconds (`make_due` brings them forward once every process is up)."""
     with app.app_context():
         db.session.execute(db.delete(OutboxEvent))
         ids = []
@@ -61,6 +65,8 @@ def queue_activities(app, count: int) -> list[int]:
                     customer_id="1",
                 )
             )
+        for queued in ids:
+            queued.next_attempt_at = utcnow() + timedelta(seconds=due_in)
         db.session.commit()
         return [e.id for e in ids]
 
@@ -99,11 +105,39 @@ def start_worker(env: dict[str, str], threads: int = 2) -> subprocess.Popen:
     )
 
 
-def stop(process: subprocess.Popen, timeout: float = 20) -> str:
+class Output:
+    """A worker process's output, read as it comes (so the test can wait for a line)."""
+
+    def __init__(self, process: subprocess.Popen):
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, args=(process,), daemon=True)
+        self._reader.start()
+
+    def _read(self, process: subprocess.Popen) -> None:
+        for line in process.stdout:
+            self.lines.append(line)
+
+    def has(self, text: str) -> bool:
+        return any(text in line for line in self.lines)
+
+    def text(self) -> str:
+        self._reader.join(20)
+        return "".join(self.lines)
+
+
+def stop(process: subprocess.Popen, output: Output, timeout: float = 20) -> str:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
-    output, _ = process.communicate(timeout=timeout)
-    return output
+    process.wait(timeout)
+    text = output.text()
+    process.stdout.close()
+    return text
+
+
+def make_due(app) -> None:
+    with app.app_context():
+        db.session.execute(db.update(OutboxEvent).values(next_attempt_at=utcnow()))
+        db.session.commit()
 
 
 def statuses(app) -> dict[str, int]:
@@ -140,13 +174,17 @@ LIMIT = 12  # the API's limit the test holds them to: just above the rate, as 19
 def test_three_worker_processes_share_one_rate_budget_and_send_each_event_once(
     app, recording, database_uri
 ):
-    ids = queue_activities(app, 60)
+    ids = queue_activities(app, 60, due_in=3600)
     env = worker_env(database_uri, recording.server.url, RATE)
     workers = [start_worker(env) for _ in range(3)]
+    readers = [Output(worker) for worker in workers]
     try:
+        # All three polling before anything is due: they compete from the first claim.
+        wait_for(lambda: all(r.has("Delivering to") for r in readers), timeout=60)
+        make_due(app)
         wait_for(lambda: statuses(app).get(DELIVERED, 0) == len(ids), timeout=60)
     finally:
-        outputs = [stop(worker) for worker in workers]
+        outputs = [stop(worker, reader) for worker, reader in zip(workers, readers, strict=True)]
 
     sent = [c for c in recording.calls if (c["method"], c["path"]) == ("POST", "/v2/activities")]
     merchant_ids = [c["body"]["merchant_id"] for c in sent]
@@ -166,11 +204,12 @@ def test_a_stopped_worker_finishes_the_delivery_in_hand_and_hands_the_rest_back(
     queue_activities(app, 5)
     recording.fail_next("slow", 1, delay=2.0)  # the first send takes 2 s
     worker = start_worker(worker_env(database_uri, recording.server.url, 100.0), threads=1)
+    reader = Output(worker)
     try:
         wait_for(lambda: statuses(app).get(DELIVERING, 0) == 5, timeout=20)
         time.sleep(0.5)  # the first send is in flight, the other four wait in the batch
         worker.send_signal(signal.SIGTERM)
-        output = stop(worker)
+        output = stop(worker, reader)
     finally:
         if worker.poll() is None:
             worker.kill()
@@ -190,7 +229,7 @@ def test_a_stopped_worker_finishes_the_delivery_in_hand_and_hands_the_rest_back(
         )
 
 
-def _claim_until_empty(config: dict, results) -> None:
+def _claim_until_empty(config: dict, ready, results) -> None:
     """In a child process: claim batches and settle them until nothing is left."""
     from storefront import create_app
     from storefront.extensions import db as child_db
@@ -200,8 +239,9 @@ def _claim_until_empty(config: dict, results) -> None:
     claimed: list[int] = []
     with app.app_context():
         deliverer = child_lion.make_deliverer()
+        ready.put(os.getpid())
         idle = 0
-        while idle < 20:
+        while idle < 1000:  # 10 s of nothing: done
             batch = deliverer.claim(limit=5)
             if not batch:
                 idle += 1
@@ -216,15 +256,18 @@ def _claim_until_empty(config: dict, results) -> None:
 
 
 def test_concurrent_claims_from_four_processes_never_take_one_event_twice(app, app_config):
-    ids = queue_activities(app, 400)
+    ids = queue_activities(app, 400, due_in=3600)
     config = {"TESTING": True, "SECRET_KEY": "x", **app_config}
     context = multiprocessing.get_context("spawn")
-    results = context.Queue()
+    ready, results = context.Queue(), context.Queue()
     processes = [
-        context.Process(target=_claim_until_empty, args=(config, results)) for _ in range(4)
+        context.Process(target=_claim_until_empty, args=(config, ready, results)) for _ in range(4)
     ]
     for process in processes:
         process.start()
+    for _ in processes:  # all four claiming before anything is due
+        ready.get(timeout=120)
+    make_due(app)
     claimed = [results.get(timeout=120) for _ in processes]
     for process in processes:
         process.join(30)
@@ -234,7 +277,7 @@ def test_concurrent_claims_from_four_processes_never_take_one_event_twice(app, a
 
 
 def test_a_claim_is_one_statement_skipping_locked_rows_on_postgresql(app):
-    queue_activities(app, 3)
+    queue_activities(app, 30)
     statements: list[str] = []
     with app.app_context():
 
@@ -247,8 +290,11 @@ def test_a_claim_is_one_statement_skipping_locked_rows_on_postgresql(app):
         finally:
             event.remove(db.engine, "before_cursor_execute", record)
         dialect = db.engine.dialect.name
-    updates = [s for s in statements if s.lstrip().upper().startswith("UPDATE")]
-    assert len(claimed) == 3
+    # Exactly the limit: PostgreSQL re-running an `IN (... LIMIT 10 SKIP LOCKED)`
+    # subquery per row once claimed all 30 here.
+    assert len(claimed) == 10
+    assert [event.id for event in claimed] == sorted(event.id for event in claimed)
+    updates = [s for s in statements if "UPDATE loyaltylion_outbox SET" in s]
     assert len(updates) == 1, statements
     assert "RETURNING" in updates[0]
     if dialect == "postgresql":
