@@ -7,9 +7,8 @@ HOST ?= 127.0.0.1
 # `make run PORT=5050 SANDBOX_PORT=5051` moves both; each is checked before anything starts.
 PORT ?= 5000
 SANDBOX_PORT ?= 5001
-# `make serve`: gunicorn processes, and separate LoyaltyLion delivery worker processes.
-WEB_CONCURRENCY ?= 2
-DELIVERY_WORKERS ?= 1
+# `make serve WEB_CONCURRENCY=4 DELIVERY_WORKERS=2`: gunicorn processes and separate
+# delivery worker processes (unset: from the environment or .env, else 2 and 1).
 
 .PHONY: run serve test test-postgres lint chromium screenshots bench clean reset-db
 
@@ -26,7 +25,8 @@ run: $(VENV)/.installed
 serve: $(VENV)/.installed
 	$(BIN)/flask --app storefront db upgrade heads
 	$(BIN)/flask --app storefront serve --host $(HOST) --port $(PORT) --sandbox-port $(SANDBOX_PORT) \
-		--web-workers $(WEB_CONCURRENCY) --delivery-workers $(DELIVERY_WORKERS)
+		$(if $(WEB_CONCURRENCY),--web-workers $(WEB_CONCURRENCY)) \
+		$(if $(DELIVERY_WORKERS),--delivery-workers $(DELIVERY_WORKERS))
 
 ## test: install test tools and Chromium if missing, lint, run every test
 test: $(VENV)/.installed-dev chromium
@@ -53,6 +53,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/delivery.py
 	$(BIN)/python bench/robustness.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/retention.py
 
 ## reset-db: delete the demo databases, shop and sandbox (the next `make run` seeds fresh ones)
 reset-db:
