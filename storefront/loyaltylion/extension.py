@@ -126,6 +126,9 @@ class LoyaltyLion:
             self.current_customer = current_customer
         self.recreate_order = recreate_order
         self._engine = engine
+        # This app's budget, made from its engine and rate on first use: never one
+        # left from an app set up earlier on the same extension object.
+        self.pacer = None
         app.extensions[KEY] = self
         # The package's tables come from its migrations (migrations/, see the README),
         # or, in a store without Alembic, from `create_tables()`.
