@@ -788,14 +788,21 @@ def prune(
     """Delete settled events queued before `cutoff` (see _prunable), `batch_size` rows
     per transaction so the table is never locked for long and the workers and the shop
     carry on meanwhile. Returns how many went. Commits."""
+    batch = (
+        select(OutboxEvent.id)
+        .where(_prunable(cutoff))
+        .order_by(OutboxEvent.id)
+        .limit(batch_size)
+        .scalar_subquery()
+    )
+    statement = (
+        delete(OutboxEvent)
+        .where(OutboxEvent.id.in_(batch))
+        .execution_options(synchronize_session=False)
+    )
     deleted = 0
     while True:
-        batch = select(OutboxEvent.id).where(_prunable(cutoff)).order_by(OutboxEvent.id)
-        count = session.execute(
-            delete(OutboxEvent)
-            .where(OutboxEvent.id.in_(batch.limit(batch_size).scalar_subquery()))
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        count = session.execute(statement).rowcount
         session.commit()
         if not count:
             return deleted
