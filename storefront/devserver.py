@@ -144,6 +144,30 @@ def port_problem(host: str, port: int) -> str | None:
         return error.strerror or str(error)
 
 
+def check_ports(
+    host: str, port: int, sandbox_port: int | None, *, target: str, command: str
+) -> None:
+    """Refuse to start, before anything starts or is printed, when the shop's port (or
+    the sandbox's, when there is one) cannot be listened on, naming the Makefile
+    variable that moves it (`make <target>`, `flask --app storefront <command>`)."""
+    if sandbox_port is not None and port == sandbox_port:
+        raise click.ClickException(
+            f"The shop and the sandbox cannot share port {port}: set SANDBOX_PORT to another "
+            f"(make {target} SANDBOX_PORT={port + 1})."
+        )
+    ports = [("shop", port, "PORT", "port")]
+    if sandbox_port is not None:
+        ports.append(("sandbox", sandbox_port, "SANDBOX_PORT", "sandbox-port"))
+    for what, number, variable, option in ports:
+        problem = port_problem(host, number)
+        if problem:
+            raise click.ClickException(
+                f"Cannot serve the {what} on {host}:{number} ({problem}). Stop what uses "
+                f"it, or pick another port: make {target} {variable}={number + 10} "
+                f"(flask --app storefront {command} --{option} {number + 10})."
+            )
+
+
 @click.command("dev")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -155,25 +179,7 @@ def dev_command(host: str, port: int, sandbox_port: int) -> None:
 
     app: Flask = current_app._get_current_object()
     sandbox = app.config["LOYALTYLION_SANDBOX"]
-    # Checked before anything starts or is printed, each named with the Makefile
-    # variable that moves it.
-    ports = [("shop", port, "PORT")] + (
-        [("sandbox", sandbox_port, "SANDBOX_PORT")] if sandbox else []
-    )
-    if sandbox and port == sandbox_port:
-        raise click.ClickException(
-            f"The shop and the sandbox cannot share port {port}: set SANDBOX_PORT to another "
-            f"(make run SANDBOX_PORT={port + 1})."
-        )
-    for what, number, variable in ports:
-        problem = port_problem(host, number)
-        if problem:
-            raise click.ClickException(
-                f"Cannot serve the {what} on {host}:{number} ({problem}). Stop what uses "
-                f"it, or pick another port: make run {variable}={number + 10} "
-                f"(flask --app storefront dev --{'port' if what == 'shop' else 'sandbox-port'} "
-                f"{number + 10})."
-            )
+    check_ports(host, port, sandbox_port if sandbox else None, target="run", command="dev")
     sandbox_server = None
     if sandbox:
         sandbox_server = start_sandbox(

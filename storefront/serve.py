@@ -26,7 +26,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from storefront.devserver import port_problem, start_sandbox
+from storefront.devserver import check_ports, start_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,15 +78,7 @@ def serve_command(
 
     app: Flask = current_app._get_current_object()
     sandbox_mode = app.config["LOYALTYLION_SANDBOX"]
-    for what, number, variable in [("shop", port, "PORT")] + (
-        [("sandbox", sandbox_port, "SANDBOX_PORT")] if sandbox_mode else []
-    ):
-        problem = port_problem(host, number)
-        if problem:
-            raise click.ClickException(
-                f"Cannot serve the {what} on {host}:{number} ({problem}): "
-                f"make serve {variable}={number + 10}"
-            )
+    check_ports(host, port, sandbox_port if sandbox_mode else None, target="serve", command="serve")
 
     env = dict(os.environ)
     env.update(HOST=host, PORT=str(port), WEB_CONCURRENCY=str(web_workers))

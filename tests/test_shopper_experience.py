@@ -253,3 +253,13 @@ def test_dev_names_a_busy_port_and_the_variable_to_change(runner):
     assert f"Cannot serve the shop on 127.0.0.1:{port}" in result.output
     assert f"make run PORT={port + 10}" in result.output
     assert "Shop: http" not in result.output  # nothing claimed to be running
+
+
+def test_serve_names_a_busy_port_and_the_variable_to_change(runner):
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        result = runner.invoke(args=["serve", "--port", str(port), "--sandbox-port", "0"])
+    assert result.exit_code != 0
+    assert f"Cannot serve the shop on 127.0.0.1:{port}" in result.output
+    assert f"make serve PORT={port + 10}" in result.output
+    assert "Shop: http" not in result.output  # nothing claimed to be running
