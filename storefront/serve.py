@@ -27,18 +27,15 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from storefront.devserver import check_ports, start_sandbox
+from storefront.loyaltylion.worker import stop_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def drain_seconds(app: Flask) -> float:
-    """How long a process may take to stop: a delivery in hand can take a whole
-    connect and read timeout; gunicorn's graceful timeout is 30 s."""
-    config = app.config
-    return (
-        max(float(config["LOYALTYLION_TIMEOUT_CONNECT"] + config["LOYALTYLION_TIMEOUT_READ"]), 30.0)
-        + 5
-    )
+    """How long a process may take to stop: a delivery worker its delivery in hand,
+    gunicorn its graceful timeout (30 s); then a margin."""
+    return max(stop_seconds(app.config), 30.0) + 5
 
 
 def process_commands(delivery_workers: int) -> dict[str, str]:

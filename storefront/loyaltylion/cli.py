@@ -18,7 +18,7 @@ from .errors import LoyaltyLionError, PermanentError
 from .models import utcnow
 from .state import get_extension
 from .subscriptions import subscribe
-from .worker import Worker
+from .worker import Worker, stop_seconds
 
 loyaltylion_cli = AppGroup("loyaltylion", help="LoyaltyLion event delivery.")
 
@@ -45,12 +45,9 @@ def worker_command(threads: int, poll: float) -> None:
     except KeyboardInterrupt:
         pass
     click.echo("Stopping: finishing the events in hand, handing the others back...")
-    # A delivery in hand may take a whole connect and read timeout: wait that out
-    # rather than leave its event claimed until the lease runs out.
-    config = current_app.config
-    worker.stop(
-        float(config["LOYALTYLION_TIMEOUT_CONNECT"] + config["LOYALTYLION_TIMEOUT_READ"]) + 2
-    )
+    # Wait out the delivery in hand rather than leave its event claimed until the lease
+    # runs out.
+    worker.stop(stop_seconds(current_app.config))
     click.echo("Stopped.")
 
 

@@ -16,6 +16,14 @@ from flask import Flask
 log = logging.getLogger(__name__)
 
 
+def stop_seconds(config: Any) -> float:
+    """How long a worker may take to stop: the delivery in hand can take a whole
+    connect and read timeout (plus a little to record its outcome)."""
+    return (
+        float(config["LOYALTYLION_TIMEOUT_CONNECT"]) + float(config["LOYALTYLION_TIMEOUT_READ"]) + 2
+    )
+
+
 class Worker:
     def __init__(
         self,
