@@ -16,6 +16,7 @@ from loyaltylion_sandbox.customers import apply_referral, enroll, ensure_custome
 from loyaltylion_sandbox.db import db
 from loyaltylion_sandbox.errors import SandboxError
 from loyaltylion_sandbox.ledger import reconcile
+from loyaltylion_sandbox.linking import link_guests
 from loyaltylion_sandbox.models import Activity, Customer, LedgerEntry
 
 # Rule keys stored on Activity.rule; they are also the ledger kinds.
@@ -95,6 +96,9 @@ def record_activity(body: dict[str, Any], site_id: str | None) -> tuple[Activity
             reason=f"{name} ({activity.state})",
         )
         notes.insert(0, f"worth {points} points ({activity.state})")
+    if name == SIGNUP_ACTIVITY and guest is False:
+        # "Reward historic purchases": the guest orders of the same email (linking.py).
+        notes += link_guests(customer)
     activity.outcome = "; ".join(notes)
     return activity, warnings
 

@@ -23,6 +23,7 @@ from loyaltylion_sandbox import (
     ledger,
     orders,
     program_events,
+    program_settings,
     reqlog,
     subscriptions,
 )
@@ -220,7 +221,8 @@ def whoami() -> Any:
             "kind": kind,
             "account_id": 1,
             "program_id": 1,
-            "scopes": ["read_customers", "write_customers", "read_orders", "write_orders"],
+            # A program setting (`api_key_scopes`), so a test can give the key fewer.
+            "scopes": program_settings.current()["api_key_scopes"],
             "integration": None,
             "sandbox": True,
         }
@@ -324,7 +326,9 @@ def list_orders() -> Any:
     limit = parse_limit(request.args.get("limit"))
     cursor = decode_cursor(request.args["cursor"]) if request.args.get("cursor") else None
     filters = cursor["filters"] if cursor else _filters(_ORDER_FILTERS)
-    stmt = _filtered(select(Order), Order, filters, _ORDER_DATE_FILTERS)
+    # Orders forgotten with DELETE /_sandbox/orders/<merchant_id> were never received.
+    known = select(Order).where(Order.forgotten_at.is_(None))
+    stmt = _filtered(known, Order, filters, _ORDER_DATE_FILTERS)
     rows, cursors = page(Order, stmt, limit=limit, cursor=cursor, filters=filters)
     return {"orders": [order_list_item(o) for o in rows], "cursor": cursors}
 

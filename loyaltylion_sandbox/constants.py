@@ -130,6 +130,18 @@ DEFAULT_SETTINGS: dict = {
             "title": "Write a review",
         },
     },
+    # "Reward historic purchases": a $signup links the guest orders of the same email
+    # and pays their purchase points, for orders at most `historic_purchases_days` old
+    # (null = since the program launched). The help centre names the setting and
+    # offers "last 1 month, last 3 months, or since the program launched"; 365 days
+    # is the sandbox's default.
+    # https://help.loyaltylion.com/en/articles/11060322-give-points-for-previous-guest-purchases
+    "reward_historic_purchases": True,
+    "historic_purchases_days": 365,
+    # What GET /v2/identity/whoami reports as the API key's scopes (reported only:
+    # the sandbox does not enforce them). Scope names from
+    # https://developers.loyaltylion.com/api-reference/authentication/api-keys
+    "api_key_scopes": ["read_customers", "write_customers", "read_orders", "write_orders"],
     # Where the custom reward's fulfilment webhooks go; null = SANDBOX_SHOP_WEBHOOK_URL.
     "webhook_url": None,
     # "envelope" or "flat" (WEBHOOK_SHAPES); null = SANDBOX_WEBHOOK_SHAPE.

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, Response, current_app, request
 from sqlalchemy import select
 
 from loyaltylion_sandbox import (
     customers,
+    drift,
     fulfilment,
     orders,
     program_settings,
@@ -110,6 +111,24 @@ def order(merchant_id: str) -> Any:
     return order_full(orders.require_order(merchant_id))
 
 
+@bp.post("/orders/<merchant_id>/drift")
+@mutating
+def drift_order(merchant_id: str) -> Any:
+    """Change the stored order as LoyaltyLion's own admin would (no API call): any of
+    payment_status, refund_status, cancellation_status, total, total_paid,
+    total_refunded. Bumps updated_at and re-reconciles the points; the order's JSON."""
+    found = orders.require_order(merchant_id)
+    return order_full(drift.drift_order(found, request.get_json(silent=True)))
+
+
+@bp.delete("/orders/<merchant_id>")
+@mutating
+def forget_order(merchant_id: str) -> Response:
+    """As if LoyaltyLion never received the order: its points come back off; 204."""
+    drift.forget_order(orders.require_order(merchant_id))
+    return Response(status=204)
+
+
 @bp.get("/rewards")
 def list_rewards() -> Any:
     items = []
@@ -133,6 +152,13 @@ def list_rewards() -> Any:
             item["fulfilment"] = rewards.fulfilment_counts(reward.id)
         items.append(item)
     return {"rewards": items}
+
+
+@bp.get("/rewards/<int:reward_id>/codes")
+def reward_codes(reward_id: int) -> Any:
+    """The codes imported into a reward, in import order, each unused, claimed or used."""
+    rewards.require_reward(reward_id)
+    return {"codes": rewards.codes(reward_id)}
 
 
 @bp.post("/rewards/<int:reward_id>/codes")

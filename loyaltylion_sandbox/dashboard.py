@@ -76,7 +76,9 @@ def index() -> str:
         ledger=db.session.execute(
             select(LedgerEntry).order_by(LedgerEntry.id.desc()).limit(100)
         ).scalars(),
-        orders=db.session.execute(select(Order).order_by(Order.id.desc()).limit(100)).scalars(),
+        orders=db.session.execute(
+            select(Order).where(Order.forgotten_at.is_(None)).order_by(Order.id.desc()).limit(100)
+        ).scalars(),
         activities=db.session.execute(
             select(Activity).order_by(Activity.id.desc()).limit(100)
         ).scalars(),

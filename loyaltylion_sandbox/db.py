@@ -30,7 +30,10 @@ def utcnow() -> datetime:
 class UTCDateTime(TypeDecorator):
     """Aware UTC datetimes in, aware UTC datetimes out.
 
-    SQLite has no time zone support, so values are stored as naive UTC.
+    SQLite has no time zone support, so values are stored as naive UTC. They are
+    stored to the millisecond, the precision the API shows (`iso`), so a timestamp
+    read from an answer and sent back as a filter (`updated_at_max=...`) names the
+    same instant.
     """
 
     impl = DateTime
@@ -41,7 +44,8 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTCDateTime column")
-        return value.astimezone(UTC).replace(tzinfo=None)
+        value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.replace(microsecond=value.microsecond // 1000 * 1000)
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         if value is None:

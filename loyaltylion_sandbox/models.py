@@ -36,10 +36,18 @@ class Customer(db.Model):
     birthday: Mapped[str | None] = mapped_column(String(10))
     # Blocked customers cannot claim rewards, and the SDK shows them 0 points.
     blocked: Mapped[bool] = mapped_column(default=False)
+    # An account: the merchant_ids of the guest customers linked to it by a $signup
+    # with the same email, in link order (see linking.py). A guest: the account it
+    # was linked to.
+    linked_merchant_ids: Mapped[list] = mapped_column(JSON, default=list)
+    linked_to_id: Mapped[int | None] = mapped_column(ForeignKey("sandbox_customers.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    referred_by: Mapped[Customer | None] = relationship(remote_side=[id])
+    referred_by: Mapped[Customer | None] = relationship(
+        remote_side=[id], foreign_keys=[referred_by_id]
+    )
+    linked_to: Mapped[Customer | None] = relationship(remote_side=[id], foreign_keys=[linked_to_id])
 
 
 class Activity(db.Model):
@@ -100,13 +108,25 @@ class Order(db.Model):
     # referral points for their referrer if this is a referred customer's first order.
     purchase_points: Mapped[int] = mapped_column(default=0)
     referral_points: Mapped[int] = mapped_column(default=0)
+    # Who earns the referral points (the customer's referrer when it was received),
+    # kept on the order so that linking it to another account does not move them.
+    referrer_id: Mapped[int | None] = mapped_column(ForeignKey("sandbox_customers.id"))
+    # Received from a customer who was not enrolled, so it earned nothing then; a
+    # $signup with the same email may link it later (linking.py): `linked_at` says
+    # when, `placed_by` the guest's merchant_id if the order moved to another account.
+    guest_order: Mapped[bool] = mapped_column(default=False)
+    linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    placed_by: Mapped[str | None] = mapped_column(String(255))
+    # Set by DELETE /_sandbox/orders/<merchant_id>: the order is hidden everywhere
+    # and its merchant_id renamed, so the store can create it again (drift.py).
+    forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notes: Mapped[str] = mapped_column(Text, default="")
     # How many accepted PUT updates it received (replays included).
     update_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
-    customer: Mapped[Customer] = relationship()
+    customer: Mapped[Customer] = relationship(foreign_keys=[customer_id])
 
 
 class Reward(db.Model):

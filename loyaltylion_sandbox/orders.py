@@ -21,7 +21,11 @@ from loyaltylion_sandbox.rewards import mark_codes_used
 
 
 def _has_orders(customer: Customer) -> bool:
-    stmt = select(Order.id).where(Order.customer_id == customer.id).limit(1)
+    stmt = (
+        select(Order.id)
+        .where(Order.customer_id == customer.id, Order.forgotten_at.is_(None))
+        .limit(1)
+    )
     return db.session.execute(stmt).first() is not None
 
 
@@ -29,7 +33,7 @@ def _money(value: str | None) -> Decimal:
     return Decimal(value) if value is not None else Decimal("0")
 
 
-def _paid_amount(order: Order) -> Decimal:
+def paid_amount(order: Order) -> Decimal:
     if order.total_paid is not None:
         return _money(order.total_paid)
     # Not sent on create: a paid order is taken as paid in full.
@@ -92,7 +96,8 @@ def _order_reason(order: Order) -> str:
     return f"Order {order.merchant_number or order.merchant_id}: " + ", ".join(parts)
 
 
-def _reconcile_order(order: Order) -> None:
+def reconcile_order(order: Order) -> None:
+    """Bring the order's purchase and referral points to what its state says now."""
     reason = _order_reason(order)
     pending, approved = _purchase_target(order)
     reconcile(
@@ -103,23 +108,22 @@ def _reconcile_order(order: Order) -> None:
         order_id=order.id,
         reason=reason,
     )
-    if order.referral_points > 0:
-        customer = db.session.get(Customer, order.customer_id)
-        if customer is not None and customer.referred_by_id is not None:
-            pending, approved = _referral_target(order)
-            reconcile(
-                customer.referred_by_id,
-                "referral",
-                pending=pending,
-                approved=approved,
-                order_id=order.id,
-                reason=f"Referred {customer.merchant_id}: first order ({reason})",
-            )
+    if order.referral_points > 0 and order.referrer_id is not None:
+        referred = order.placed_by or order.customer.merchant_id
+        pending, approved = _referral_target(order)
+        reconcile(
+            order.referrer_id,
+            "referral",
+            pending=pending,
+            approved=approved,
+            order_id=order.id,
+            reason=f"Referred {referred}: first order ({reason})",
+        )
 
 
 def get_order(merchant_id: str) -> Order | None:
     return db.session.execute(
-        select(Order).where(Order.merchant_id == merchant_id)
+        select(Order).where(Order.merchant_id == merchant_id, Order.forgotten_at.is_(None))
     ).scalar_one_or_none()
 
 
@@ -146,6 +150,13 @@ def create_order(body: dict[str, Any], site_id: str | None) -> tuple[Order, list
     guest = body.get("guest")
     if guest is not True:
         enroll(customer)
+    elif customer.enrolled:
+        # Sandbox choice (docs silent): the customer_id names an enrolled account, so
+        # the order is that account's and earns as usual; the flag is only noted.
+        warnings.append(
+            f"guest is true but customer {customer.merchant_id} is an enrolled account: "
+            "the order earns points as theirs"
+        )
     first_order = not _has_orders(customer)
     notes = []
     if first_order:
@@ -178,16 +189,18 @@ def create_order(body: dict[str, Any], site_id: str | None) -> tuple[Order, list
         purchase_points_for(order.total, order.total_shipping) if customer.enrolled else 0
     )
     if not customer.enrolled:
-        notes.append("guest order: no points")
+        order.guest_order = True
+        notes.append("guest order: no points (a $signup with the same email may link it)")
     referred = first_order and customer.referred_by_id is not None
     order.referral_points = program_settings.current()["referral_points"] if referred else 0
+    order.referrer_id = customer.referred_by_id if referred else None
     order.notes = "; ".join(notes)
     db.session.add(order)
     db.session.flush()
 
     warnings += _order_warnings(order)
     warnings += mark_codes_used(order)
-    _reconcile_order(order)
+    reconcile_order(order)
     return order, warnings
 
 
@@ -214,14 +227,14 @@ def update_order(merchant_id: str, body: dict[str, Any]) -> tuple[Order, list[st
     if changed:
         order.updated_at = utcnow()
     db.session.flush()
-    _reconcile_order(order)
+    reconcile_order(order)
     return order, _order_warnings(order)
 
 
 def _order_warnings(order: Order) -> list[str]:
     """Contract-valid but suspicious states, shown in the request log."""
     warnings = []
-    paid, refunded = _paid_amount(order), _money(order.total_refunded)
+    paid, refunded = paid_amount(order), _money(order.total_refunded)
     if _money(order.total_shipping) > _money(order.total):
         warnings.append("total_shipping is larger than total (total includes shipping)")
     if refunded > paid:

@@ -56,6 +56,17 @@ def update(patch: Any) -> dict[str, Any]:
         elif key == "webhook_shape":
             if value is not None and value not in WEBHOOK_SHAPES:
                 errors[key] = [f"must be one of {', '.join(WEBHOOK_SHAPES)}, or null"]
+        elif key == "reward_historic_purchases":
+            if not isinstance(value, bool):
+                errors[key] = ["must be true or false"]
+        elif key == "historic_purchases_days":
+            if value is not None and not (_is_count(value) and value >= 1):
+                errors[key] = [
+                    "must be a number of days >= 1, or null (since the program launched)"
+                ]
+        elif key == "api_key_scopes":
+            if not _is_scope_list(value):
+                errors[key] = ['must be a list of scope names such as ["read_customers"]']
         elif not _is_count(value):
             errors[key] = ["must be an integer >= 0"]
     if errors:
@@ -75,6 +86,17 @@ def _is_http_url(value: Any) -> bool:
         return False
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+_SCOPE = re.compile(r"[a-z][a-z_]*")
+
+
+def _is_scope_list(value: Any) -> bool:
+    # Any name of that shape: the sandbox reports scopes and enforces none, so a
+    # scope LoyaltyLion adds later can be reported too.
+    return isinstance(value, list) and all(
+        isinstance(scope, str) and _SCOPE.fullmatch(scope) for scope in value
+    )
 
 
 def _is_count(value: Any) -> bool:

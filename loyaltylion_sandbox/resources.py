@@ -24,6 +24,7 @@ from loyaltylion_sandbox.models import (
     Order,
     Reward,
 )
+from loyaltylion_sandbox.orders import paid_amount
 from loyaltylion_sandbox.rewards import all_rewards, claimed_rewards, stock
 
 
@@ -70,7 +71,8 @@ def customer_resource(customer: Customer) -> dict[str, Any]:
         "referral_url": referral_url(customer),
         "created_at": iso(customer.created_at),
         "updated_at": iso(customer.updated_at),
-        "linked_merchant_ids": [],
+        # The guests a $signup with the same email linked to this account (linking.py).
+        "linked_merchant_ids": list(customer.linked_merchant_ids or []),
     }
 
 
@@ -94,6 +96,12 @@ def activity_resource(activity: Activity) -> dict[str, Any]:
     }
 
 
+def _total_paid(order: Order) -> str:
+    # Typed string: when the store left it out on create, what the sandbox takes as
+    # paid (the total once paid, else 0).
+    return f"{paid_amount(order):.2f}"
+
+
 def _total_discounts(order: Order) -> str:
     total = sum((Decimal(entry["amount"]) for entry in order.discount_codes or []), Decimal("0"))
     return f"{total:.2f}"
@@ -109,7 +117,7 @@ def order_list_item(order: Order) -> dict[str, Any]:
         "total_tax": None,
         "total_shipping": order.total_shipping,
         "total_discounts": _total_discounts(order),
-        "total_paid": order.total_paid,
+        "total_paid": _total_paid(order),
         "total_refunded": order.total_refunded,
         "payment_status": order.payment_status,
         "fulfillment_status": None,
@@ -139,7 +147,7 @@ def order_detail(order: Order) -> dict[str, Any]:
         "merchant_id": order.merchant_id,
         "payment_status": order.payment_status,
         "refund_status": order.refund_status,
-        "total_paid": order.total_paid,
+        "total_paid": _total_paid(order),
         "total_shipping": order.total_shipping,
         "total": order.total,
         "merchant_created_at": order.date or iso(order.created_at),
@@ -165,6 +173,10 @@ def order_full(order: Order) -> dict[str, Any]:
         "guest": order.guest,
         "site_id": order.site_id,
         "update_count": order.update_count,
+        # Received from a guest; when a $signup linked it, and the guest it was placed as.
+        "guest_order": order.guest_order,
+        "linked_at": iso(order.linked_at),
+        "placed_by": order.placed_by,
         "purchase_points": order.purchase_points,
         # What the purchase points stand at now, after payments, refunds, cancellation.
         "points": order_points(order),

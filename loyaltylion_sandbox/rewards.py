@@ -93,11 +93,13 @@ def import_codes(reward_id: int, codes: list[str]) -> ImportResult:
 
 
 def parse_code_csv(text: str) -> list[str]:
-    """Codes from CSV text: a `code` header row then one code per line.
+    """Codes from CSV text: a `code` header row then one code per line, or one code
+    per line with no header at all.
 
-    Without a header, the first column of every row is taken as a code. Other
-    columns are ignored, so an export with extra columns works as long as one is
-    named `code`.
+    LoyaltyLion does not document its import file, so both are taken (sandbox
+    choice): if no cell of the first row is `code` (any case), the first column of
+    every row is a code. Other columns are ignored, so an export with extra columns
+    works as long as one is named `code`. A UTF-8 BOM and blank lines are ignored.
     """
     rows = [row for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if row]
     if not rows:
@@ -107,6 +109,24 @@ def parse_code_csv(text: str) -> list[str]:
         column = header.index("code")
         return [row[column] for row in rows[1:] if len(row) > column]
     return [row[0] for row in rows]
+
+
+def codes(reward_id: int) -> list[dict[str, str]]:
+    """The reward's pool in import order: "unused", "claimed" (handed out by a claim)
+    or "used" (that claim's code came back on an order). A custom reward has none."""
+    rows = db.session.execute(
+        select(RewardCode.code, RewardCode.claimed_reward_id, ClaimedReward.used_at)
+        .outerjoin(ClaimedReward, ClaimedReward.id == RewardCode.claimed_reward_id)
+        .where(RewardCode.reward_id == reward_id)
+        .order_by(RewardCode.id)
+    ).all()
+    return [
+        {
+            "code": code,
+            "state": "unused" if claimed_id is None else "used" if used_at else "claimed",
+        }
+        for code, claimed_id, used_at in rows
+    ]
 
 
 def stock(reward_id: int) -> Stock:

@@ -15,15 +15,21 @@ A merchant's developer rewrites this file for their store and copies the package
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+import requests
 from flask import Flask, abort, current_app
 from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from storefront import events, gifts
 from storefront.extensions import db, login_manager
 from storefront.loyaltylion import (
+    Check,
     Customer,
     DiscountCode,
     LoyaltyLion,
@@ -35,11 +41,10 @@ from storefront.loyaltylion import (
     parse_timestamp,
     processed,
 )
-from storefront.loyaltylion.payloads import order_create
 from storefront.models import LoyaltySnapshot, Order, Review, ReviewStatus, User
 from storefront.money import parse_money
 from storefront.shopper import RequestContext
-from storefront.vouchers.service import VoucherError, record_claim
+from storefront.vouchers.service import VoucherError, code_states, record_claim
 
 loyaltylion = LoyaltyLion()
 
@@ -56,11 +61,27 @@ def shopper_of(context: RequestContext | None) -> Shopper | None:
     return Shopper(ip_address=context.ip_address, user_agent=context.user_agent)
 
 
+# A guest's identity at LoyaltyLion: Create Order requires a `customer_id` and the docs
+# say nothing of what a guest's should be (LoyaltyLion's Magento 2 module sends
+# Magento's, which is null for a guest). One per order, so no guest ever shares an id,
+# and "guest-" so none can be mistaken for an account's row id. LoyaltyLion links a
+# guest's orders to the account made later with the same email (linked_merchant_ids).
+GUEST_ID_PREFIX = "guest-"
+
+
+def order_customer(order: Order) -> Customer:
+    """Who LoyaltyLion was told placed the order: the account, or the guest it was
+    placed by (even once the guest has made an account and it is theirs here)."""
+    if order.guest:
+        return Customer(id=f"{GUEST_ID_PREFIX}{order.id}", email=order.customer_email)
+    return Customer(id=order.customer_id, email=order.customer_email)
+
+
 def snapshot_of(order: Order) -> OrderSnapshot:
     return OrderSnapshot(
         merchant_id=str(order.id),
         number=order.number,
-        customer=Customer(id=order.customer_id, email=order.customer_email),
+        customer=order_customer(order),
         date=order.created_at,
         # What the order was worth when paid. An edit that took items off a paid order
         # refunded them (orders.service.edit_order): LoyaltyLion learns that as a refund
@@ -75,14 +96,57 @@ def snapshot_of(order: Order) -> OrderSnapshot:
         cancellation_status=order.cancellation_status,
         discount_codes=tuple(DiscountCode(d.code, d.amount_cents) for d in order.discounts),
         shopper=Shopper(ip_address=order.ip_address, user_agent=order.user_agent),
-        guest=False,
+        guest=order.guest,
     )
 
 
-def _recreate_order(merchant_id: str) -> dict | None:
-    """For an order LoyaltyLion lacks and the outbox holds no create for."""
-    order = db.session.get(Order, int(merchant_id)) if merchant_id.isdigit() else None
-    return order_create(snapshot_of(order)) if order else None
+class ShopOrders:
+    """The shop's orders as the package asks for them (loyaltylion.OrderSource): for
+    backfill and reconcile, and to re-create an order LoyaltyLion lacks."""
+
+    PAGE = 500
+
+    def get(self, merchant_id: str) -> OrderSnapshot | None:
+        if not merchant_id.isdigit() or int(merchant_id) > _MAX_ID:
+            return None
+        order = db.session.get(Order, int(merchant_id))
+        return snapshot_of(order) if order is not None else None
+
+    def placed_since(self, since: datetime) -> OrdersSince:
+        return OrdersSince(Order.created_at >= since)
+
+    def changed_since(self, since: datetime) -> OrdersSince:
+        return OrdersSince(or_(Order.created_at >= since, Order.updated_at >= since))
+
+
+class OrdersSince:
+    """Orders matching `condition`, oldest first, read a page at a time by id (the
+    caller commits between pages, which would end a streaming cursor)."""
+
+    def __init__(self, condition) -> None:
+        self.condition = condition
+
+    def __len__(self) -> int:
+        return db.session.execute(
+            select(func.count()).select_from(Order).where(self.condition)
+        ).scalar_one()
+
+    def __iter__(self) -> Iterator[OrderSnapshot]:
+        after = 0
+        while True:
+            page = list(
+                db.session.execute(
+                    select(Order)
+                    .where(self.condition, Order.id > after)
+                    .order_by(Order.id)
+                    .limit(ShopOrders.PAGE)
+                    .options(selectinload(Order.discounts))
+                ).scalars()
+            )
+            if not page:
+                return
+            after = page[-1].id
+            yield from (snapshot_of(order) for order in page)
 
 
 def _on_signup(_app, user: User, context: RequestContext | None = None, **_):
@@ -338,6 +402,65 @@ def _tier_name(customer: dict[str, Any]) -> str | None:
     return name[:100] if isinstance(name, str) and name else None
 
 
+# -- the doctor's voucher check ----------------------------------------------------------
+
+
+def check_reward_codes() -> Check:
+    """The codes imported into LoyaltyLion's voucher rewards are the shop's own, and the
+    ones LoyaltyLion has not handed out yet are unused here (else a customer pays
+    points for a code checkout refuses). LoyaltyLion's API lists no reward's codes, so
+    only the sandbox can be asked; against LoyaltyLion this says what to check by hand."""
+    name = "Reward voucher codes"
+    config = current_app.config
+    if not config.get("LOYALTYLION_SANDBOX"):
+        return Check(
+            name,
+            "SKIP",
+            "LoyaltyLion's API does not list a reward's codes: import only CSVs downloaded "
+            "from Admin → Vouchers, one batch per reward.",
+        )
+    try:
+        imported = _sandbox_reward_codes(config["LOYALTYLION_API_URL"])
+    except (requests.RequestException, ValueError, KeyError, TypeError) as error:
+        return Check(name, "FAIL", f"Could not read the sandbox's rewards: {error}.")
+    if not imported:
+        return Check(name, "FAIL", "No voucher reward has codes: import a batch's CSV into one.")
+    problems = []
+    for title, codes in imported.items():
+        waiting = [c["code"] for c in codes if c.get("state") == "unused"]
+        states = code_states([c["code"] for c in codes])
+        unknown = [code for code, state in states.items() if state == "unknown"]
+        used = [code for code in waiting if states.get(code) == "used"]
+        if unknown:
+            problems.append(f"{title}: {len(unknown)} code(s) the shop never made ({unknown[0]}…)")
+        if used:
+            problems.append(
+                f"{title}: {len(used)} unclaimed code(s) already used here ({used[0]}…)"
+            )
+    if problems:
+        return Check(name, "FAIL", "; ".join(problems) + ". Import a fresh batch instead.")
+    counts = ", ".join(f"{title}: {len(codes)}" for title, codes in imported.items())
+    return Check(name, "OK", f"the shop's own, unclaimed ones unused ({counts})")
+
+
+def _sandbox_reward_codes(api_url: str) -> dict[str, list[dict[str, str]]]:
+    """{reward title: [{"code", "state"}]} for the sandbox's voucher rewards (its
+    control routes: docs/sandbox.md)."""
+    base = api_url.rstrip("/")
+    with requests.Session() as http:
+        rewards = http.get(f"{base}/_sandbox/rewards", timeout=5).json()["rewards"]
+        found = {}
+        for reward in rewards:
+            if reward.get("kind") == "custom":
+                continue
+            answer = http.get(f"{base}/_sandbox/rewards/{int(reward['id'])}/codes", timeout=5)
+            answer.raise_for_status()
+            codes = answer.json()["codes"]
+            if codes:
+                found[str(reward["title"])] = codes
+    return found
+
+
 # -- what the package asks of the host ---------------------------------------------------
 
 
@@ -372,8 +495,9 @@ def init_loyalty(app: Flask) -> None:
         is_admin=_is_admin,
         on_denied=_deny,
         current_customer=_current_customer,
-        recreate_order=_recreate_order,
+        orders=ShopOrders(),
     )
+    loyaltylion.add_doctor_check(check_reward_codes)
     loyaltylion.on_webhook("rewards/store_fulfilment", fulfil_store_reward)
     loyaltylion.on_webhook("customers/update", record_loyalty_status)
     loyaltylion.on_webhook("program_events/customer.claimed_reward", record_claimed_code)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Response, current_app, request
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from storefront.extensions import limiter
@@ -28,7 +29,11 @@ def _email_key() -> str:
 
 
 def _customer_key() -> str:
-    return f"customer:{current_user.id}" if current_user.is_authenticated else "customer:-"
+    # A guest has no account to count against (a new session costs nothing): the
+    # address, as the first limit counts too. Never one bucket shared by every guest.
+    if current_user.is_authenticated:
+        return f"customer:{current_user.id}"
+    return f"guest:{get_remote_address()}"
 
 
 def _refused(response: Response) -> bool:
@@ -67,7 +72,7 @@ limit_login = _per_address_and_per(
 )
 limit_signup = _per_address_and_per(_email_key, "signup-email", "SIGNUP_RATE_LIMIT")
 # Codes are guessable only by trying them: every attempt counts, per address and per
-# customer (the checkout needs an account).
+# customer (for a guest, per address only).
 limit_discount_codes = _per_address_and_per(
     _customer_key, "discount-customer", "DISCOUNT_CODE_RATE_LIMIT"
 )

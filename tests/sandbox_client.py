@@ -137,6 +137,36 @@ class SandboxClient:
         response = self.control("POST", "/settings", json={"webhook_url": url})
         assert response.status_code == 200, response.text
 
+    def settings(self, **changes: Any) -> dict[str, Any]:
+        """POST /_sandbox/settings (a partial update); the settings now in force."""
+        response = self.control("POST", "/settings", json=changes)
+        assert response.status_code == 200, response.text
+        return response.json()["settings"]
+
+    def drift(self, merchant_id: str, **fields: Any) -> dict[str, Any]:
+        """Change a stored order as LoyaltyLion's own admin would; the order's JSON."""
+        response = self.control("POST", f"/orders/{merchant_id}/drift", json=fields)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def forget_order(self, merchant_id: str) -> None:
+        """Make the sandbox forget an order, as if LoyaltyLion never received it."""
+        response = self.control("DELETE", f"/orders/{merchant_id}")
+        assert response.status_code == 204, response.text
+
+    def reward_codes(self, reward_id: int) -> list[dict[str, str]]:
+        """The codes imported into a reward: [{"code", "state"}], in import order."""
+        response = self.control("GET", f"/rewards/{reward_id}/codes")
+        assert response.status_code == 200, response.text
+        return response.json()["codes"]
+
+    def list_customer(self, merchant_id: str) -> dict[str, Any]:
+        """The customer as GET /v2/customers?merchant_id= answers it."""
+        response = self.api("GET", "/v2/customers", params={"merchant_id": merchant_id})
+        assert response.status_code == 200, response.text
+        [customer] = response.json()["customers"]
+        return customer
+
 
 def order_body(merchant_id: str, customer_id: str, **fields: Any) -> dict[str, Any]:
     body = {

@@ -34,6 +34,9 @@ def empty_app(database_uri) -> Flask:
     dispose(app)
 
 
+HEADS = {"storefront_0002", "loyaltylion_0002"}
+
+
 def differences(app: Flask) -> list:
     """What autogenerate would write: the database against every model."""
     models = MetaData()
@@ -52,7 +55,7 @@ def table_names(app: Flask) -> set[str]:
 
 def test_upgrading_an_empty_database_gives_exactly_the_models(empty_app):
     with empty_app.app_context():
-        assert pending_revisions() == {"storefront_0001", "loyaltylion_0001"}
+        assert pending_revisions() == HEADS
         upgrade()
         assert pending_revisions() == set()
     assert differences(empty_app) == []
@@ -82,7 +85,7 @@ def test_a_database_made_by_create_all_upgrades_in_place_with_its_data(empty_app
     assert sum(len(rows) for rows in shop_rows.values()) > 0
 
     with empty_app.app_context():
-        assert pending_revisions() == {"storefront_0001", "loyaltylion_0001"}
+        assert pending_revisions() == HEADS
         upgrade()
         assert pending_revisions() == set()
         events = loyaltylion.session.execute(db.text("SELECT kind FROM loyaltylion_outbox"))
@@ -107,7 +110,7 @@ def test_the_app_says_at_start_up_when_the_database_is_behind(empty_app, caplog)
     with caplog.at_level(logging.WARNING, logger="storefront.schema"):
         warn_if_behind(empty_app)
     assert "flask --app storefront db upgrade heads" in caplog.text
-    assert "loyaltylion_0001" in caplog.text and "storefront_0001" in caplog.text
+    assert "loyaltylion_0002" in caplog.text and "storefront_0002" in caplog.text
 
     with empty_app.app_context():
         upgrade()
@@ -124,4 +127,60 @@ def test_the_shop_and_the_package_are_two_branches_with_one_head_each(empty_app)
     labels = {rev.revision: rev.branch_labels for rev in script.walk_revisions()}
     assert labels["storefront_0001"] == {"storefront"}
     assert labels["loyaltylion_0001"] == {"loyaltylion"}
-    assert set(script.get_heads()) == {"storefront_0001", "loyaltylion_0001"}
+    assert set(script.get_heads()) == HEADS
+
+
+def test_a_database_at_the_first_revisions_upgrades_with_its_rows_kept(empty_app):
+    import flask_migrate
+
+    from storefront.schema import MIGRATIONS
+
+    def counts() -> dict[str, int]:
+        return {
+            table: db.session.execute(db.text(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in ("users", "products", "orders", "loyaltylion_outbox")
+        }
+
+    with empty_app.app_context():
+        for revision in ("storefront_0001", "loyaltylion_0001"):
+            flask_migrate.upgrade(directory=str(MIGRATIONS), revision=revision)
+        assert pending_revisions() == HEADS
+        # Rows as the first revisions knew them (the models have moved on: plain SQL).
+        db.session.execute(
+            db.text(
+                "INSERT INTO users (email, name, password_hash, is_admin, created_at, "
+                "newsletter_opt_in, login_generation) VALUES ('a@example.com', '', 'x', "
+                ":no, '2026-01-01', :no, 0)"
+            ),
+            {"no": False},
+        )
+        db.session.execute(
+            db.text(
+                "INSERT INTO orders (customer_id, customer_email, ship_name, ship_address, "
+                "ship_city, ship_postcode, ship_country, subtotal_cents, discount_cents, "
+                "shipping_cents, total_cents, total_paid_cents, total_refunded_cents, "
+                "payment_method, payment_status, refund_status, cancellation_status, "
+                "created_at, updated_at) VALUES (1, 'a@example.com', 'A', '1 St', 'C', "
+                "'P1', 'GB', 1000, 0, 0, 1000, 1000, 0, 'card', 'paid', 'not_refunded', "
+                "'not_cancelled', '2026-01-01', '2026-01-01')"
+            )
+        )
+        db.session.execute(
+            db.text(
+                "INSERT INTO loyaltylion_outbox (kind, stream, payload, status, attempts, "
+                "next_attempt_at, created_at) VALUES ('activity', 'customer:1', '{}', "
+                "'pending', 0, '2026-01-01', '2026-01-01')"
+            )
+        )
+        db.session.commit()
+        before = counts()
+
+        upgrade()
+        assert pending_revisions() == set()
+        assert counts() == before
+        guest = db.session.execute(db.text("SELECT guest FROM orders")).scalar_one()
+        priority = db.session.execute(db.text("SELECT priority FROM loyaltylion_outbox"))
+        assert guest in (0, False)  # every earlier order had an account
+        assert priority.scalar_one() == 0  # what was queued is live
+        db.session.remove()
+    assert differences(empty_app) == []

@@ -4,6 +4,10 @@ The page is one form. "Apply", "Remove code" and the offered reward codes submit
 their own routes (formaction), so whatever the shopper has typed travels with every
 submit, with or without JavaScript: each route keeps it as the session's draft
 (`_keep_draft`) and the page is rendered from it again.
+
+A shopper without an account checks out as a guest (an email is required). The session
+remembers the guest's orders: only it can see their confirmations, and from one the
+guest can make an account that adopts them.
 """
 
 from __future__ import annotations
@@ -12,16 +16,23 @@ import logging
 import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user, login_user
 
-from storefront.cart.service import current_cart
+from storefront.auth import service as accounts
+from storefront.cart.service import current_cart, merge_guest_cart
 from storefront.checkout import service
-from storefront.checkout.forms import DiscountCodeForm, PlaceOrderForm, RemoveCodeForm
+from storefront.checkout.forms import (
+    DiscountCodeForm,
+    GuestAccountForm,
+    GuestPlaceOrderForm,
+    PlaceOrderForm,
+    RemoveCodeForm,
+)
 from storefront.extensions import db
 from storefront.models import Order
 from storefront.money import format_money
 from storefront.pricing import quote
-from storefront.ratelimits import limit_discount_codes
+from storefront.ratelimits import limit_discount_codes, limit_signup
 from storefront.shopper import RequestContext
 from storefront.vouchers.service import VoucherError, normalize_code, unused_claimed_codes
 
@@ -31,6 +42,21 @@ log = logging.getLogger(__name__)
 _CODE_KEY = "discount_code"
 _ATTEMPT_KEY = "checkout_attempt"
 _DRAFT_KEY = "checkout_draft"
+_GUEST_ORDERS_KEY = "guest_orders"
+
+
+def _form_class() -> type[PlaceOrderForm]:
+    return PlaceOrderForm if current_user.is_authenticated else GuestPlaceOrderForm
+
+
+def _guest_orders() -> list[int]:
+    """The orders this session placed as a guest, newest last."""
+    ids = session.get(_GUEST_ORDERS_KEY)
+    return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
+
+
+def _remember_guest_order(order: Order) -> None:
+    session[_GUEST_ORDERS_KEY] = [*_guest_orders(), order.id][-accounts.MAX_ADOPTED :]
 
 
 def _attempt() -> str:
@@ -45,7 +71,7 @@ def _keep_draft() -> None:
     """Remember what the shopper has typed so far (bounded: it lives in the session
     cookie), to fill the form again after an Apply, a Remove or a reload."""
     draft = {}
-    for field in PlaceOrderForm(formdata=None):
+    for field in _form_class()(formdata=None):
         if field.type in ("HiddenField", "SubmitField", "CSRFTokenField"):
             continue
         value = request.form.get(field.name)
@@ -56,8 +82,8 @@ def _keep_draft() -> None:
 
 def _draft_form() -> PlaceOrderForm:
     draft = session.get(_DRAFT_KEY)
-    form = PlaceOrderForm(formdata=None, data=draft if isinstance(draft, dict) else {})
-    if not form.name.data and current_user.name:
+    form = _form_class()(formdata=None, data=draft if isinstance(draft, dict) else {})
+    if not form.name.data and current_user.is_authenticated and current_user.name:
         form.name.data = current_user.name
     return form
 
@@ -89,14 +115,15 @@ def _render(place_form=None, code_form=None, status: int = 200):
             # The customer's claimed, unused reward codes, one click each.
             reward_codes=[
                 code for code in unused_claimed_codes(current_user.id) if code.code != applied
-            ],
+            ]
+            if current_user.is_authenticated
+            else [],
         ),
         status,
     )
 
 
 @bp.route("/", methods=["GET"])
-@login_required
 def review():
     cart = current_cart()
     if cart is None or not cart.items:
@@ -114,11 +141,11 @@ def _apply(form: DiscountCodeForm):
     """Apply the form's code, keeping the typed checkout data either way."""
     _keep_draft()
     if not form.validate_on_submit():
-        return _render(code_form=form, place_form=PlaceOrderForm(), status=400)
+        return _render(code_form=form, place_form=_form_class()(), status=400)
     priced = quote(current_cart(), form.code.data)
     if priced.voucher_error:
         form.code.errors.append(priced.voucher_error.message)
-        return _render(code_form=form, place_form=PlaceOrderForm(), status=400)
+        return _render(code_form=form, place_form=_form_class()(), status=400)
     session[_CODE_KEY] = priced.voucher.code
     flash(
         f"Discount code {priced.voucher.code} applied: you save "
@@ -129,7 +156,6 @@ def _apply(form: DiscountCodeForm):
 
 
 @bp.route("/discount", methods=["POST"])
-@login_required
 @limit_discount_codes
 def apply_code():
     form = DiscountCodeForm()
@@ -141,7 +167,6 @@ def apply_code():
 
 
 @bp.route("/discount/remove", methods=["POST"])
-@login_required
 def remove_code():
     form = RemoveCodeForm()
     if form.validate_on_submit():
@@ -152,7 +177,6 @@ def remove_code():
 
 
 @bp.route("/", methods=["POST"])
-@login_required
 def place():
     # A code typed but not applied (Enter in the code box without JavaScript, or
     # straight to "Place order"): apply it and show the new total before placing. 307
@@ -160,19 +184,20 @@ def place():
     typed = request.form.get("code")
     if isinstance(typed, str) and typed.strip():
         return redirect(url_for("checkout.apply_code"), 307)
-    form = PlaceOrderForm()
+    form = _form_class()()
     if not form.validate_on_submit():
         _keep_draft()
         return _render(place_form=form, status=400)
+    customer = current_user if current_user.is_authenticated else None
     # Submitted again (a double click, a second tab, the back button): the order it
     # placed, not an error and not a second order.
-    placed = service.order_for_attempt(current_user, form.attempt.data)
+    placed = service.order_for_attempt(customer, form.attempt.data)
     if placed is not None:
         return _confirmation(placed)
     cart = current_cart()
     if cart is None or not cart.items:
         # Emptied a moment ago by a twin of this submit that placed the order?
-        placed = service.order_for_attempt(current_user, form.attempt.data)
+        placed = service.order_for_attempt(customer, form.attempt.data)
         if placed is not None:
             return _confirmation(placed)
         flash("Your cart is empty.", "error")
@@ -180,7 +205,8 @@ def place():
     code = session.get(_CODE_KEY)
     try:
         order = service.place_order(
-            customer=current_user,
+            customer=customer,
+            guest_email=form.email.data if customer is None else None,
             cart=cart,
             code=normalize_code(code) if code else None,
             shipping=service.ShippingDetails(
@@ -207,15 +233,85 @@ def place():
         return _render(place_form=form, status=400)
     for key in (_CODE_KEY, _ATTEMPT_KEY, _DRAFT_KEY):  # the next checkout starts afresh
         session.pop(key, None)
-    log.info("order %s placed by customer %s", order.id, order.customer_id)
+    if customer is None:
+        _remember_guest_order(order)
+        log.info("order %s placed by a guest", order.id)
+    else:
+        log.info("order %s placed by customer %s", order.id, order.customer_id)
     return redirect(url_for("checkout.confirmation", order_id=order.id))
+
+
+def _viewable_order(order_id: int) -> Order:
+    """The customer's own order, or a guest order this session placed: anything else
+    is a 404, the same as an order that does not exist (ids are easy to guess)."""
+    order = db.session.get(Order, order_id)
+    if order is None:
+        abort(404)
+    if current_user.is_authenticated and order.customer_id == current_user.id:
+        return order
+    if order.customer_id is None and order.id in _guest_orders():
+        return order
+    abort(404)
+
+
+def _render_confirmation(order: Order, account_form: GuestAccountForm | None = None, status=200):
+    if order.customer_id is None and account_form is None:
+        account_form = GuestAccountForm(formdata=None, data={"email": order.customer_email})
+    return (
+        render_template("checkout/confirmation.html", order=order, account_form=account_form),
+        status,
+    )
 
 
 # Ids are 32-bit `integer` columns: a longer number is a 404, not a database error.
 @bp.route("/confirmation/<int(max=2147483647):order_id>")
-@login_required
 def confirmation(order_id: int):
-    order = db.session.get(Order, order_id)
-    if order is None or order.customer_id != current_user.id:
-        abort(404)
-    return render_template("checkout/confirmation.html", order=order)
+    return _render_confirmation(_viewable_order(order_id))
+
+
+@bp.route("/confirmation/<int(max=2147483647):order_id>/account", methods=["POST"])
+@limit_signup
+def create_account(order_id: int):
+    """The guest's one step to an account: the order's email, a password. The new account
+    takes the session's guest orders placed with that email; LoyaltyLion links them on
+    the `$signup` (https://developers.loyaltylion.com/docs/installation/custom)."""
+    order = _viewable_order(order_id)
+    if current_user.is_authenticated or order.customer_id is not None:
+        return redirect(url_for("account.order_detail", order_id=order.id), 303)
+    form = GuestAccountForm()
+    if not form.validate_on_submit():
+        return _render_confirmation(order, form, status=400)
+    try:
+        user = accounts.sign_up(
+            email=form.email.data,
+            password=form.password.data,
+            name=order.ship_name,
+            newsletter=False,
+            context=RequestContext.from_request(request),
+            guest_order_ids=_guest_orders(),
+        )
+    except accounts.EmailTaken:
+        form.email.errors.append("An account with this email already exists: log in to it instead.")
+        return _render_confirmation(order, form, status=409)
+    adopted = [
+        oid
+        for oid in _guest_orders()
+        if (o := db.session.get(Order, oid)) and o.customer_id == user.id
+    ]
+    session[_GUEST_ORDERS_KEY] = [oid for oid in _guest_orders() if oid not in adopted]
+    login_user(user)
+    merge_guest_cart(user.id)
+    log.info("guest became customer %s (orders %s)", user.id, adopted)
+    if order.id in adopted:
+        flash(
+            f"Welcome! Your account is ready and order {order.number} is in it. Your points "
+            "for joining and for this order are on their way: they appear in a moment.",
+            "success",
+        )
+        return redirect(url_for("account.order_detail", order_id=order.id), 303)
+    flash(
+        "Welcome! Your account is ready. This order was placed with another email address, "
+        "so it stays a guest order.",
+        "success",
+    )
+    return redirect(url_for("account.overview"), 303)

@@ -35,9 +35,16 @@ class AlreadyPlaced(Exception):
         self.order = order
 
 
-def order_for_attempt(customer: User, attempt: str) -> Order | None:
+def order_for_attempt(customer: User | None, attempt: str) -> Order | None:
+    """The order this checkout attempt placed: the customer's, or (customer None) a
+    guest's. The attempt token is a secret of the shopper's session."""
+    owner = (
+        Order.customer_id == customer.id
+        if customer is not None
+        else (Order.customer_id.is_(None) & Order.guest.is_(True))
+    )
     return db.session.execute(
-        select(Order).where(Order.checkout_token == attempt, Order.customer_id == customer.id)
+        select(Order).where(Order.checkout_token == attempt, owner)
     ).scalar_one_or_none()
 
 
@@ -52,16 +59,17 @@ class ShippingDetails:
 
 def place_order(
     *,
-    customer: User,
+    customer: User | None,
     cart: Cart,
     code: str | None,
     shipping: ShippingDetails,
     payment_method: str,
     context: RequestContext,
     attempt: str,
+    guest_email: str | None = None,
 ) -> Order:
     """Create the order and its lines, redeem the code, add any free gifts, empty the
-    cart: one transaction.
+    cart: one transaction. `customer` None is a guest's checkout, with `guest_email`.
 
     `attempt` is the checkout form's token. If an order was placed with it already, or
     one is being placed with it at this moment, this raises AlreadyPlaced with that
@@ -71,6 +79,8 @@ def place_order(
     placed = order_for_attempt(customer, attempt)
     if placed is not None:
         raise AlreadyPlaced(placed)
+    if customer is None and not guest_email:
+        raise CheckoutError("Enter your email address: we send the order confirmation there.")
     if payment_method not in PAYMENT_METHODS:
         raise CheckoutError("Choose how you would like to pay.")
     priced = quote(cart, code)
@@ -82,7 +92,8 @@ def place_order(
     if priced.voucher_error:
         raise priced.voucher_error
     try:
-        return _place(customer, cart, priced, shipping, payment_method, context, attempt)
+        email = customer.email if customer is not None else User.normalize_email(guest_email)
+        return _place(customer, email, cart, priced, shipping, payment_method, context, attempt)
     except IntegrityError:
         placed = order_for_attempt(customer, attempt)
         if placed is None:
@@ -91,7 +102,8 @@ def place_order(
 
 
 def _place(
-    customer: User,
+    customer: User | None,
+    email: str,
     cart: Cart,
     priced: Quote,
     shipping: ShippingDetails,
@@ -101,8 +113,9 @@ def _place(
 ) -> Order:
     with events.commit_announcing() as announce:
         order = Order(
-            customer_id=customer.id,
-            customer_email=customer.email,
+            customer_id=customer.id if customer is not None else None,
+            customer_email=email,
+            guest=customer is None,
             ship_name=shipping.name,
             ship_address=shipping.address,
             ship_city=shipping.city,

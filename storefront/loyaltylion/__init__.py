@@ -14,6 +14,8 @@ requests. Flask-WTF is used when the host has it (csrf.py).
 Configuration (app.config, usually from the environment): see `extension.DEFAULTS`.
 """
 
+from .backfill import OrderSource
+from .doctor import Check
 from .extension import DEFAULTS, LoyaltyLion
 from .models import OutboxEvent, WebhookEvent
 from .payloads import Customer, DiscountCode, OrderSnapshot, Shopper
@@ -22,10 +24,12 @@ from .webhooks import Outcome, WebhookProcessingError, ignored, parse_timestamp,
 
 __all__ = [
     "DEFAULTS",
+    "Check",
     "Customer",
     "DiscountCode",
     "LoyaltyLion",
     "OrderSnapshot",
+    "OrderSource",
     "OutboxEvent",
     "Outcome",
     "Shopper",

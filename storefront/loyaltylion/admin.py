@@ -1,5 +1,6 @@
 """The store admin's LoyaltyLion pages: the delivery log (what was sent, what failed, and
-why) and the webhook log (what LoyaltyLion sent), each with a retry for failures.
+why) and the webhook log (what LoyaltyLion sent), each with a retry for failures, and
+the last reconcile's result (how the shop's orders compared with LoyaltyLion's).
 
 Mounted at LOYALTYLION_ADMIN_URL_PREFIX (default /admin/loyaltylion), inside the layout
 LOYALTYLION_ADMIN_LAYOUT names (blocks `title`, `head` and `content`). Who may see them
@@ -13,7 +14,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from sqlalchemy import func, select
 from sqlalchemy.sql import Select
 
-from . import csrf, outbox, webhooks
+from . import csrf, outbox, reconcile, webhooks
 from .models import DEAD, WEBHOOK_FAILED, OutboxEvent, WebhookEvent
 from .redact import masked_json
 from .state import get_extension
@@ -138,3 +139,9 @@ def retry_webhook(event_id: int):
     else:
         flash(f"Webhook {event.label} {event.status}: {event.note}", "success")
     return redirect(url_for(".received_webhooks", _anchor=f"webhook-{event.id}"), 303)
+
+
+@bp.route("/reconcile")
+def last_reconcile():
+    run, rows = reconcile.last_run(get_extension().session)
+    return _render("loyaltylion/reconcile.html", run=run, rows=rows, differs=reconcile.DIFFERS)

@@ -1,21 +1,25 @@
-"""`flask loyaltylion ...`: worker, status, retry-dead, prune, check, webhooks."""
+"""`flask loyaltylion ...`: worker, status, retry-dead, prune, check, webhooks, and for
+going live: backfill, reconcile, doctor."""
 
 from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import outbox
+from . import doctor, outbox
+from .backfill import backfill
 from .client import DEFAULT_API_URL
 from .errors import LoyaltyLionError, PermanentError
 from .models import utcnow
+from .reconcile import DIFFERS, reconcile
 from .state import get_extension
 from .subscriptions import subscribe
 from .worker import Worker, stop_seconds
@@ -220,3 +224,120 @@ def webhooks_unsubscribe_command(webhook_id: int) -> None:
     finally:
         client.close()
     click.echo(f"Webhook {webhook_id} deleted.")
+
+
+# -- going live ---------------------------------------------------------------------------
+
+
+def _orders_or_fail():
+    extension = get_extension()
+    if extension.orders is None:
+        raise click.ClickException(
+            "The store gives the package no order source: pass `orders=` to init_app "
+            "(backfill.OrderSource)."
+        )
+    return extension.orders
+
+
+_DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@loyaltylion_cli.command("backfill")
+@click.option("--since", required=True, type=_DAY, help="Orders placed on or after YYYY-MM-DD.")
+@click.option("--dry-run", is_flag=True, help="Count what would be queued; queue nothing.")
+@click.option("--batch-size", default=200, show_default=True, type=click.IntRange(1, 10_000))
+def backfill_command(since: datetime, dry_run: bool, batch_size: int) -> None:
+    """Queue every order placed since --since that LoyaltyLion was never sent: its create,
+    then its current state, oldest first, behind the live shop's events.
+
+    Safe to run again or to restart: orders the outbox already has are skipped, and
+    a create LoyaltyLion already has counts as delivered. The worker delivers them at
+    the shared rate budget; `loyaltylion status` shows the queue going down."""
+    extension = get_extension()
+    orders = _orders_or_fail().placed_since(since)
+    total = len(orders) if hasattr(orders, "__len__") else 0
+    label = "Checking orders" if dry_run else "Queueing orders"
+    with click.progressbar(length=total, label=label) as bar:
+        result = backfill(
+            extension.session, orders, dry_run=dry_run, batch_size=batch_size, progress=bar.update
+        )
+    verb = "would queue" if dry_run else "queued"
+    click.echo(
+        f"{result.considered:,} order(s) placed since {since:%Y-%m-%d}: {verb} "
+        f"{result.queued:,} (a create and an update each); {result.known:,} already known "
+        "to the outbox, skipped."
+    )
+    if result.queued_ids:
+        more = ", ..." if result.queued > len(result.queued_ids) else ""
+        click.echo(f"First: {', '.join(result.queued_ids)}{more}")
+    if result.queued and not dry_run:
+        click.echo(
+            "The worker delivers them after the live shop's events, at the shared rate "
+            "budget: `flask --app storefront loyaltylion status` shows the queue."
+        )
+
+
+@loyaltylion_cli.command("reconcile")
+@click.option("--since", required=True, type=_DAY, help="Orders changed on or after YYYY-MM-DD.")
+@click.option("--fix", is_flag=True, help="Queue what would bring LoyaltyLion in line.")
+def reconcile_command(since: datetime, fix: bool) -> None:
+    """Compare the shop's orders with LoyaltyLion's (GET /v2/orders, updated_at_min).
+    Exit status 1 when anything differs that the queue will not settle by itself."""
+    extension = get_extension()
+    orders = _orders_or_fail()
+    client = _client_or_fail()
+    try:
+        result = reconcile(
+            extension.session, client, extension.shared_pacer(), orders, since, fix=fix
+        )
+    except LoyaltyLionError as error:
+        raise click.ClickException(f"Could not list LoyaltyLion's orders: {error}") from None
+    finally:
+        client.close()
+    if result.drifts:
+        width = max(len("Order"), *(len(d.merchant_id) for d in result.drifts))
+        click.echo(f"{'Order':<{width}}  {'Problem':<24}  Details")
+        for drift in result.drifts:
+            details = drift.describe() if drift.problem == DIFFERS else ""
+            notes = []
+            if drift.in_flight:
+                notes.append("in flight: events queued, the worker settles it")
+            elif drift.fix_queued:
+                notes.append("fix queued")
+            elif not drift.fixable:
+                notes.append(
+                    "needs a person: LoyaltyLion's API cannot change this"
+                    if drift.problem == DIFFERS
+                    else "needs a person: the shop has no such order"
+                )
+            text = "; ".join(filter(None, [details, *notes]))
+            click.echo(f"{drift.merchant_id:<{width}}  {drift.problem:<24}  {text}")
+    drifted = len(result.drifted)
+    click.echo(
+        f"Checked {result.checked:,} order(s) changed since {since:%Y-%m-%d}: "
+        f"{drifted:,} differ, {len(result.in_flight):,} in flight"
+        + (f", {result.fixes_queued:,} fix event(s) queued." if fix else ".")
+    )
+    if drifted:
+        sys.exit(1)
+
+
+@loyaltylion_cli.command("doctor")
+def doctor_command() -> None:
+    """Is the store ready to go live? One line per check; exit status 1 if any failed."""
+    extension = get_extension()
+    app = current_app._get_current_object()
+    mode, checks = doctor.run(app, extension, extension.session)
+    click.echo(mode)
+    width = max(len(check.name) for check in checks)
+    for check in checks:
+        click.echo(f"{check.status:<4}  {check.name:<{width}}  {check.message}")
+    failed = [check for check in checks if check.failed]
+    if failed:
+        click.echo(f"Not ready: {len(failed)} check(s) failed.")
+        sys.exit(1)
+    click.echo(
+        "Ready to go live."
+        if doctor.is_live(app.config["LOYALTYLION_API_URL"])
+        else "Ready (against the sandbox)."
+    )

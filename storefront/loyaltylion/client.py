@@ -194,6 +194,26 @@ class LoyaltyLionClient:
             raise
         return response.json()
 
+    def list_orders(
+        self,
+        updated_at_min: datetime | None = None,
+        cursor: str | None = None,
+        limit: int = 500,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """GET /v2/orders, newest first: one page and the cursor of the next (None at the
+        end). With a cursor "any other filtering params will be ignored. Only the `limit`
+        parameter will be recognized", so the filter goes with the first request only.
+        https://developers.loyaltylion.com/api-reference/v2/resources/orders/list-orders
+        https://developers.loyaltylion.com/api-reference/pagination
+        """
+        params: dict[str, Any] = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        elif updated_at_min is not None:
+            params["updated_at_min"] = iso8601(updated_at_min)
+        data = self.request("GET", "/v2/orders", params=params).json()
+        return list(data.get("orders", [])), (data.get("cursor") or {}).get("next")
+
     def update_customer(self, merchant_id: str, payload: Mapping[str, Any]) -> None:
         """PATCH /v2/customers/{merchant_id} {"customer": {"birthday": ...}} → 200.
         https://developers.loyaltylion.com/api-reference/v2/resources/customers/update-customer

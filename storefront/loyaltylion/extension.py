@@ -28,8 +28,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from . import admin, csrf, outbox, payloads, receiver, referrals, sdk, webhooks
+from .backfill import OrderSource
 from .cli import loyaltylion_cli
 from .client import DEFAULT_API_URL, USER_AGENT, LoyaltyLionClient
+from .doctor import HostCheck
 from .models import (
     KIND_ACTIVITY,
     KIND_ACTIVITY_STATE,
@@ -81,6 +83,8 @@ DEFAULTS: dict[str, Any] = {
     "LOYALTYLION_ADMIN_URL_PREFIX": "/admin/loyaltylion",
     "LOYALTYLION_ADMIN_LAYOUT": "loyaltylion/layout.html",
     "LOYALTYLION_ADMIN_NAV": True,
+    # Pages `loyaltylion doctor` fetches to prove the site secret never reaches one.
+    "LOYALTYLION_DOCTOR_PAGES": ["/"],
 }
 
 
@@ -94,6 +98,8 @@ class LoyaltyLion:
         self.current_customer: Callable[[], Customer | None] = lambda: None
         self.recreate_order: Callable[[str], dict[str, Any] | None] | None = None
         self.webhook_handlers: dict[str, Handler] = {}
+        self.orders: OrderSource | None = None
+        self.doctor_checks: list[HostCheck] = []
         self._engine: Callable[[], Engine] | None = None
         self.pacer: RatePacer | None = None
         self.worker: Worker | None = None
@@ -110,13 +116,16 @@ class LoyaltyLion:
         on_denied: Callable[[], ResponseReturnValue] | None = None,
         current_customer: Callable[[], Customer | None] | None = None,
         recreate_order: Callable[[str], dict[str, Any] | None] | None = None,
+        orders: OrderSource | None = None,
     ) -> None:
         """`session`: your scoped session (e.g. Flask-SQLAlchemy's `db.session`);
         `engine`: returns the engine the package's tables live in; `is_admin`: who may
         see the admin's pages, and `on_denied`: what everyone else gets (default 403);
         `current_customer`: the logged-in customer, or None, for the SDK;
         `recreate_order(merchant_id)`: optional, builds a create payload for an order
-        the outbox has none for."""
+        the outbox has none for (default: from `orders`);
+        `orders`: optional, the store's orders as snapshots (backfill.OrderSource), for
+        `loyaltylion backfill` and `loyaltylion reconcile`."""
         for key, value in DEFAULTS.items():
             app.config.setdefault(key, value)
         self._scoped_session = session
@@ -124,6 +133,9 @@ class LoyaltyLion:
         self.on_denied = on_denied
         if current_customer is not None:
             self.current_customer = current_customer
+        self.orders = orders
+        if recreate_order is None and orders is not None:
+            recreate_order = _create_payload_from(orders)
         self.recreate_order = recreate_order
         self._engine = engine
         # This app's budget, made from its engine and rate on first use: never one
@@ -260,6 +272,12 @@ class LoyaltyLion:
 
         return register(handler) if handler is not None else register
 
+    def add_doctor_check(self, check: HostCheck) -> HostCheck:
+        """A check of the host's own for `loyaltylion doctor` (doctor.py): a function
+        returning a doctor.Check. Works as a decorator."""
+        self.doctor_checks.append(check)
+        return check
+
     def webhook_topics(self) -> tuple[str, ...]:
         """The topics a handler is registered for (`loyaltylion webhooks subscribe`)."""
         return tuple(sorted(self.webhook_handlers))
@@ -389,6 +407,14 @@ class LoyaltyLion:
             payload=payloads.order_update(order),
             customer_id=order.customer.id,
         )
+
+
+def _create_payload_from(orders: OrderSource) -> Callable[[str], dict[str, Any] | None]:
+    def recreate(merchant_id: str) -> dict[str, Any] | None:
+        order = orders.get(merchant_id)
+        return payloads.order_create(order) if order is not None else None
+
+    return recreate
 
 
 def _with_shopper(order: OrderSnapshot, shopper: Shopper | None) -> OrderSnapshot:

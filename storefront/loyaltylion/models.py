@@ -1,5 +1,6 @@
 """The package's tables: the outbox (calls owed to LoyaltyLion), the webhook log (calls
-LoyaltyLion made) and the shared request budget (how fast every worker may call).
+LoyaltyLion made), the shared request budget (how fast every worker may call) and the
+reconcile runs (how the two sides compared).
 
 Their own declarative base, so this package works beside any SQLAlchemy app: the rows
 still go through the app's session, in the app's transaction.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import BigInteger, Double, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Double, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -30,6 +31,11 @@ DEAD = "dead"
 SUPERSEDED = "superseded"
 # Done with: an event in either state holds nothing back.
 SETTLED = (DELIVERED, SUPERSEDED)
+
+# Which events a worker takes first: the live shop's, then a backfill's (backfill.py),
+# so bringing years of history across never delays a signup or an order placed now.
+PRIORITY_LIVE = 0
+PRIORITY_BACKFILL = 1
 
 KIND_ACTIVITY = "activity"
 KIND_ACTIVITY_STATE = "activity_state"
@@ -61,6 +67,8 @@ class OutboxEvent(Base):
     customer_id: Mapped[str | None] = mapped_column(String(64), index=True)
 
     status: Mapped[str] = mapped_column(String(12), default=PENDING)
+    # PRIORITY_LIVE or PRIORITY_BACKFILL: due heads are claimed lowest first.
+    priority: Mapped[int] = mapped_column(SmallInteger, default=PRIORITY_LIVE)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     # A claim is a lease: a worker that dies mid-batch loses its claim when this passes.
@@ -153,3 +161,31 @@ class RateBudget(Base):
 
     def __repr__(self) -> str:
         return f"<RateBudget {self.name} {self.next_slot}>"
+
+
+# -- reconcile: the shop's orders against LoyaltyLion's ---------------------------------
+
+
+class ReconcileRun(Base):
+    """One `loyaltylion reconcile` run and what it found (reconcile.py); the admin's
+    reconcile page shows the newest."""
+
+    __tablename__ = "loyaltylion_reconcile_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    since: Mapped[datetime]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    checked: Mapped[int] = mapped_column(default=0)
+    drifted: Mapped[int] = mapped_column(default=0)
+    # Differences left to the queue: events not delivered yet will settle them.
+    in_flight: Mapped[int] = mapped_column(default=0)
+    # How many events `--fix` queued (0 without --fix).
+    fixes_queued: Mapped[int] = mapped_column(default=0)
+    fixed: Mapped[bool] = mapped_column(default=False)
+    # The differences as JSON: [{"merchant_id", "problem", "details"}], the first
+    # REPORT_MAX of them.
+    report: Mapped[str] = mapped_column(Text, default="[]")
+
+    def __repr__(self) -> str:
+        return f"<ReconcileRun {self.id} {self.drifted} drifted>"

@@ -60,6 +60,7 @@ from .models import (
     KIND_ORDER_CREATE,
     KIND_ORDER_UPDATE,
     PENDING,
+    PRIORITY_LIVE,
     SETTLED,
     SUPERSEDED,
     OutboxEvent,
@@ -135,10 +136,12 @@ def enqueue(
     payload: dict[str, Any],
     target: str | None = None,
     customer_id: str | int | None = None,
+    priority: int = PRIORITY_LIVE,
 ) -> OutboxEvent:
     """Add an event to the caller's transaction. No network, no commit."""
     event = OutboxEvent(
         kind=kind,
+        priority=priority,
         stream=stream,
         target=target,
         payload=json.dumps(payload, separators=(",", ":"), sort_keys=True),
@@ -347,7 +350,8 @@ class Deliverer:
         due_heads = (
             select(OutboxEvent.id)
             .where(self._due(now), ~blocked)
-            .order_by(OutboxEvent.id)
+            # The live shop's events first, then a backfill's (backfill.py).
+            .order_by(OutboxEvent.priority, OutboxEvent.id)
             .limit(limit)
             .with_for_update(skip_locked=True, of=OutboxEvent)
             .cte("due_heads")

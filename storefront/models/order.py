@@ -44,9 +44,14 @@ class Order(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # None for a guest's order until the guest creates an account from its confirmation
+    # page (auth/service.sign_up adopts it).
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # A copy taken at checkout: what the customer gave for this order.
     customer_email: Mapped[str] = mapped_column(String(254))
+    # Placed without an account. Stays true once adopted: LoyaltyLion received it as a
+    # guest's order, under the guest's identity (loyalty.snapshot_of).
+    guest: Mapped[bool] = mapped_column(default=False)
     ship_name: Mapped[str] = mapped_column(String(100))
     ship_address: Mapped[str] = mapped_column(String(200))
     ship_city: Mapped[str] = mapped_column(String(100))

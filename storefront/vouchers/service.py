@@ -174,6 +174,23 @@ def record_claim(code: str, customer_id: int, claimed_at: datetime) -> Voucher:
     return voucher
 
 
+def code_states(codes: list[str]) -> dict[str, str]:
+    """{code: "unused" | "used" | "unknown"} for codes another system holds (the ones
+    imported into a LoyaltyLion reward), a thousand per query."""
+    normal = {normalize_code(code): code for code in codes}
+    states = dict.fromkeys(codes, "unknown")
+    keys = [code for code in normal if CODE_PATTERN.fullmatch(code)]
+    for start in range(0, len(keys), 1000):
+        rows = db.session.execute(
+            select(Voucher.code, Voucher.used_at).where(
+                Voucher.code.in_(keys[start : start + 1000])
+            )
+        )
+        for code, used_at in rows:
+            states[normal[code]] = "used" if used_at is not None else "unused"
+    return states
+
+
 @dataclass(frozen=True)
 class ClaimedCode:
     """A code LoyaltyLion gave this customer that they have not used yet."""
