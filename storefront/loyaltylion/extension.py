@@ -134,6 +134,7 @@ class LoyaltyLion:
         if current_customer is not None:
             self.current_customer = current_customer
         self.orders = orders
+        self.doctor_checks = []  # this app's, added after init_app (add_doctor_check)
         if recreate_order is None and orders is not None:
             recreate_order = _create_payload_from(orders)
         self.recreate_order = recreate_order
@@ -275,7 +276,8 @@ class LoyaltyLion:
     def add_doctor_check(self, check: HostCheck) -> HostCheck:
         """A check of the host's own for `loyaltylion doctor` (doctor.py): a function
         returning a doctor.Check. Works as a decorator."""
-        self.doctor_checks.append(check)
+        if check not in self.doctor_checks:
+            self.doctor_checks.append(check)
         return check
 
     def webhook_topics(self) -> tuple[str, ...]:

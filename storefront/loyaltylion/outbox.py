@@ -375,7 +375,9 @@ class Deliverer:
             return []
         return list(
             self.session.execute(
-                select(OutboxEvent).where(OutboxEvent.id.in_(claimed)).order_by(OutboxEvent.id)
+                select(OutboxEvent)
+                .where(OutboxEvent.id.in_(claimed))
+                .order_by(OutboxEvent.priority, OutboxEvent.id)
             ).scalars()
         )
 

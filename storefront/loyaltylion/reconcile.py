@@ -167,13 +167,13 @@ def _queued_streams(session: Session, merchant_ids: list[str]) -> set[str]:
 
 
 def _their_orders(
-    client: LoyaltyLionClient, pacer: RatePacer, since: datetime
+    client: LoyaltyLionClient, pacer: RatePacer, since: datetime, page_size: int
 ) -> dict[str, dict[str, Any]]:
     theirs: dict[str, dict[str, Any]] = {}
     cursor = None
     while True:
         pacer.acquire()
-        items, cursor = client.list_orders(updated_at_min=since, cursor=cursor)
+        items, cursor = client.list_orders(updated_at_min=since, cursor=cursor, limit=page_size)
         for item in items:
             merchant_id = item.get("merchant_id")
             if merchant_id not in (None, ""):
@@ -191,12 +191,13 @@ def reconcile(
     *,
     fix: bool = False,
     progress: Callable[[int], None] | None = None,
+    page_size: int = 500,
 ) -> ReconcileResult:
     """Compare every order either side changed since `since`; with `fix`, queue the
     cures. Records the run (ReconcileRun) and commits."""
     result = ReconcileResult(since=since)
     started = utcnow()
-    theirs = _their_orders(client, pacer, since)
+    theirs = _their_orders(client, pacer, since, page_size)
     ours = {order.merchant_id: order for order in orders.changed_since(since)}
     for merchant_id in theirs.keys() - ours.keys():
         order = orders.get(merchant_id)
