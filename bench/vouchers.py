@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             batch, generate_seconds = timed(generate)
             _, export_seconds = timed(lambda: export(batch))
             with csv_path.open(newline="") as handle:
-                rows = sum(1 for _ in handle) - 1  # less the header
+                rows = sum(1 for _ in handle)  # one code per line, no header
             stored = db.session.execute(
                 select(func.count(Voucher.id)).where(Voucher.batch_id == batch.id)
             ).scalar_one()

@@ -12,6 +12,10 @@ Chromium through Playwright as the demo customer, who starts with 600 points:
     checkout-with-code.png  checkout with a claimed "$5 off" code applied
     sandbox-dashboard.png   the sandbox's dashboard after the order arrived
     rewards-phone.png       the Rewards page at phone width (390 px)
+    checkout-guest-phone.png      a guest's checkout at phone width (email first)
+    confirmation-guest-phone.png  a guest's confirmation: the offer of an account
+    admin-reconcile.png     the last reconcile's result (an order made to differ)
+    admin-vouchers.png      voucher batches: issued by LoyaltyLion, used, unused
 
 Chromium comes from CHROMIUM_PATH or /usr/bin/chromium (`make chromium` installs it);
 `playwright install` is never used.
@@ -141,6 +145,30 @@ def main() -> None:
             shoot(page, "checkout-with-code.png")
             page.get_by_role("button", name="Place order").click()
             page.get_by_test_id("order-number").wait_for()
+            order_id = page.url.rstrip("/").rsplit("/", 1)[1]
+
+            step("A guest's checkout and confirmation at phone width")
+            guest = browser.new_context(
+                viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True
+            )
+            guest_page = guest.new_page()
+            guest_page.goto(f"{shop}/products/house-blend")
+            guest_page.get_by_role("button", name="Add to cart").click()
+            guest_page.get_by_role("heading", name="Your cart").wait_for()
+            guest_page.goto(f"{shop}/checkout/")
+            wait_for_sdk(guest_page)
+            shoot(guest_page, "checkout-guest-phone.png")
+            guest_page.get_by_label("Email", exact=True).fill("walk.in@example.com")
+            guest_page.get_by_label("Full name", exact=True).fill("Wren Walker")
+            guest_page.get_by_label("Address", exact=True).fill("9 Lane End")
+            guest_page.get_by_label("City", exact=True).fill("York")
+            guest_page.get_by_label("Postal code", exact=True).fill("YO1 7HH")
+            guest_page.get_by_label("Country").select_option("GB")
+            guest_page.get_by_role("button", name="Place order").click()
+            guest_page.get_by_test_id("order-number").wait_for()
+            wait_for_sdk(guest_page)
+            shoot(guest_page, "confirmation-guest-phone.png")
+            guest.close()
 
             step("Rewards page at phone width")
             phone = browser.new_context(
@@ -183,10 +211,36 @@ def main() -> None:
                 shoot(admin_page, f"admin-deliveries{name}.png")
                 admin_page.goto(f"{shop}/admin/loyaltylion/webhooks")
                 shoot(admin_page, f"admin-webhooks{name}.png")
+                if not name:
+                    _reconcile_with_a_drift(stack, order_id)
+                    admin_page.goto(f"{shop}/admin/loyaltylion/reconcile")
+                    shoot(admin_page, "admin-reconcile.png")
+                    admin_page.goto(f"{shop}/admin/vouchers")
+                    shoot(admin_page, "admin-vouchers.png")
                 admin.close()
         finally:
             browser.close()
     step(f"Done: {OUT.relative_to(ROOT)}/")
+
+
+def _reconcile_with_a_drift(stack, order_id: str) -> None:
+    """Make LoyaltyLion's copy of the order differ (as an edit in its admin would), then
+    run `loyaltylion reconcile` so the admin's page has a result to show."""
+    import requests
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # the order reaches the sandbox on its own
+        answer = requests.post(
+            f"{stack.sandbox_url}/_sandbox/orders/{order_id}/drift",
+            json={"payment_status": "not_paid", "total_paid": "0.00"},
+            timeout=10,
+        )
+        if answer.status_code == 200:
+            break
+        time.sleep(0.2)
+    answer.raise_for_status()
+    since = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 86_400))
+    stack.shop.test_cli_runner().invoke(args=["loyaltylion", "reconcile", "--since", since])
 
 
 def _sandbox_post(sandbox_url: str, path: str) -> None:

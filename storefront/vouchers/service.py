@@ -8,7 +8,6 @@ rest (single use, amount) at checkout. Ref: "Custom" installation guide, voucher
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import secrets
@@ -280,27 +279,43 @@ def generate_batch(
     return batch
 
 
-def batch_counts(batch_ids: list[int] | None = None) -> dict[int, tuple[int, int]]:
-    """{batch_id: (used, total)} in one query."""
+@dataclass(frozen=True)
+class BatchCounts:
+    total: int
+    used: int  # redeemed at checkout
+    issued: int  # handed to a customer by LoyaltyLion (its claimed-reward webhook)
+
+    @property
+    def unused(self) -> int:
+        return self.total - self.used
+
+
+def batch_counts(batch_ids: list[int] | None = None) -> dict[int, BatchCounts]:
+    """{batch_id: BatchCounts} in one query. "Issued" is what the shop heard from
+    LoyaltyLion's claimed-reward webhooks: its API lists no reward's codes."""
     query = select(
         Voucher.batch_id,
-        func.count(Voucher.used_at),
         func.count(Voucher.id),
+        func.count(Voucher.used_at),
+        func.count(Voucher.claimed_by_id),
     ).group_by(Voucher.batch_id)
     if batch_ids is not None:
         query = query.where(Voucher.batch_id.in_(batch_ids))
-    return {bid: (used, total) for bid, used, total in db.session.execute(query)}
-
-
-CSV_HEADER = ["code"]
+    return {
+        bid: BatchCounts(total, used, issued)
+        for bid, total, used, issued in db.session.execute(query)
+    }
 
 
 def iter_batch_csv(batch: VoucherBatch) -> Iterator[str]:
-    """The batch as CSV, one code per row under a `code` header, ready to import into
-    a LoyaltyLion voucher reward. Streams, so a 100,000-code batch needs little memory."""
+    """The batch for a LoyaltyLion voucher reward's import: one code per line, no
+    header. LoyaltyLion's docs do not describe the import file ("bulk pre-generate these
+    voucher codes for import", https://developers.loyaltylion.com/docs/installation/custom);
+    a file of bare codes is read the same by an importer that takes lines and by one
+    that takes a one-column CSV, where a `code` header would be imported as a code by
+    the first (and `loyaltylion doctor` would then flag it). Codes are letters, digits
+    and dashes, so nothing needs quoting. Streams: 100,000 codes need little memory."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
     # yield_per: an ORM result otherwise fetches every row before the first is read.
     codes = db.session.execute(
         select(Voucher.code)
@@ -309,7 +324,7 @@ def iter_batch_csv(batch: VoucherBatch) -> Iterator[str]:
         .execution_options(yield_per=5_000)
     ).scalars()
     for code in codes:
-        writer.writerow([code])
+        buffer.write(f"{code}\n")
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -30,7 +30,8 @@ GUEST_PAGES = ["/", "/category/coffee", "/products/house-blend", "/cart/", "/rew
 CUSTOMER_PAGES = ["/", "/products/house-blend", "/cart/", "/checkout/", "/rewards", "/account/",
                   "/account/close", "{order}", "{confirmation}"]  # fmt: skip
 ADMIN_PAGES = ["/admin/", "/admin/orders/{order_id}", "/admin/vouchers", "/admin/reviews",
-               "/admin/loyaltylion/deliveries", "/admin/loyaltylion/webhooks"]  # fmt: skip
+               "/admin/loyaltylion/deliveries", "/admin/loyaltylion/webhooks",
+               "/admin/loyaltylion/reconcile"]  # fmt: skip
 
 axe = Axe()
 
@@ -70,6 +71,15 @@ def test_shop_pages_have_no_serious_accessibility_violations(
     shop = stack.shop_url
     guest = new_tab(viewport=VIEWPORTS[viewport]).page
     problems = [p for path in GUEST_PAGES for p in _check(guest, shop + path)]
+    # A guest's checkout, and its confirmation with the offer of an account.
+    guest.goto(f"{shop}/products/house-blend")
+    guest.get_by_role("button", name="Add to cart").click()
+    problems += _check(guest, f"{shop}/checkout/")
+    guest.get_by_label("Email", exact=True).fill("guest.axe@example.com")
+    fill_shipping(guest)
+    guest.get_by_role("button", name="Place order").click()
+    expect(guest.get_by_test_id("order-number")).to_be_visible()
+    problems += [f"guest confirmation: {p}" for p in _blocking_violations(guest)]
 
     page = new_tab(viewport=VIEWPORTS["desktop"]).page
     log_in(page, shop, CUSTOMER_EMAIL, CUSTOMER_PASSWORD)
