@@ -68,7 +68,9 @@ def test_shopping_works_when_the_sdk_host_is_unusable(dead_sdk: DeadSdk, tab: Ta
     expect(page.get_by_text("Added House Blend Beans to your cart.")).to_be_visible()
     page.get_by_role("button", name="Checkout").click()
 
-    # Checkout asks a guest to log in, then comes back.
+    # The guest logs in from checkout ("Log in to earn points"), and comes back to it.
+    expect(page.get_by_role("heading", name="Checkout", exact=True)).to_be_visible()
+    page.locator(".guest-note").get_by_role("link", name="Log in").click()
     page.get_by_label("Email", exact=True).fill(CUSTOMER_EMAIL)
     page.get_by_label("Password", exact=True).fill(CUSTOMER_PASSWORD)
     page.get_by_role("button", name="Log in").click()

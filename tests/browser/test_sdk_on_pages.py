@@ -249,8 +249,9 @@ def test_no_secret_in_anything_the_shop_serves(shop: Shop) -> None:
         "/static/css/shop.css",
     ):
         assert guest_pages.get(path) == 200, path
-    for path in ("/account/", "/checkout/", confirmation):
-        assert guest_pages.get(path) == 302, path
+    assert guest_pages.get("/account/") == 302  # to the login page
+    assert guest_pages.get("/checkout/") == 302  # a guest's empty cart: back to the cart
+    assert guest_pages.get(confirmation) == 404  # the customer's order, not the guest's
     for path in ("/account/", "/checkout/", confirmation, f"/account/orders/{shop.order_id}"):
         assert customer_pages.get(path) == 200, path
     for path in (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import loyaltylion_sandbox as sandbox
+import loyaltylion_sandbox as sandbox_package
 from storefront.loyalty import loyaltylion
 from tests.sandbox_client import SandboxClient
 
@@ -12,8 +12,8 @@ from tests.sandbox_client import SandboxClient
 @pytest.fixture(scope="session")
 def sandbox_server(tmp_path_factory):
     path = tmp_path_factory.mktemp("integration-sandbox") / "sandbox.sqlite3"
-    app = sandbox.create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
-    server = sandbox.start_server(app, quiet=True)
+    app = sandbox_package.create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    server = sandbox_package.start_server(app, quiet=True)
     yield server
     server.shutdown()
 
@@ -31,9 +31,17 @@ def app_config(database_uri, sandbox_url):
     return {
         "SQLALCHEMY_DATABASE_URI": database_uri,
         "LOYALTYLION_SANDBOX": True,
-        **sandbox.shop_settings(sandbox_url),
+        **sandbox_package.shop_settings(sandbox_url),
         "LOYALTYLION_RATE_LIMIT": 500.0,
     }
+
+
+@pytest.fixture
+def sandbox(sandbox_url):
+    """A client of the sandbox the app is pointed at (reset already)."""
+    client = SandboxClient(sandbox_url)
+    yield client
+    client.close()
 
 
 @pytest.fixture(autouse=True)

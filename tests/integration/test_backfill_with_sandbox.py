@@ -17,12 +17,11 @@ from storefront.loyalty import loyaltylion
 from storefront.loyaltylion import OutboxEvent
 from storefront.loyaltylion.backfill import backfill
 from storefront.loyaltylion.models import DELIVERED, PENDING, PRIORITY_BACKFILL, utcnow
-from storefront.models import Order, User
+from storefront.models import Order
 from storefront.seed import CUSTOMER_EMAIL
-from tests.conftest import place_order, product_id
+from tests.conftest import place_order, product_id, user_id
 from tests.delivery import PAST_BACKOFF, drain
 from tests.integration.conftest import sandbox_get
-from tests.sandbox_client import SandboxClient
 
 # A sandbox with a higher limit than LoyaltyLion's 20/s, and the shop's budget a little
 # under it, as in production: 2,000 events in seconds rather than minutes, and the test
@@ -52,24 +51,12 @@ def app_config(database_uri, sandbox_url):
     }
 
 
-@pytest.fixture
-def sandbox(app):
-    client = SandboxClient(app.config["LOYALTYLION_API_URL"])
-    yield client
-    client.close()
-
-
-def _user_id(app, email: str) -> int:
-    with app.app_context():
-        return db.session.execute(select(User.id).where(User.email == email)).scalar_one()
-
-
 HISTORY = 1000
 
 
 def _history(app, count: int = HISTORY) -> list[int]:
     """Orders placed before the integration was switched on: rows, and no events."""
-    customer_id = _user_id(app, CUSTOMER_EMAIL)
+    customer_id = user_id(app, CUSTOMER_EMAIL)
     start = utcnow() - timedelta(days=400)
     rows = []
     for n in range(count):
@@ -133,7 +120,7 @@ def test_backfill_interrupted_and_resumed_creates_every_order_once_behind_live_e
     ids = _history(app)
     # Five LoyaltyLion has already (an earlier integration sent them).
     for merchant_id in map(str, ids[:5]):
-        sandbox.create_order(merchant_id, str(_user_id(app, CUSTOMER_EMAIL)))
+        sandbox.create_order(merchant_id, str(user_id(app, CUSTOMER_EMAIL)))
     since = utcnow() - timedelta(days=10_000)
 
     # The first run is interrupted after three batches of 200 (Ctrl-C, a deploy).

@@ -16,7 +16,6 @@ from storefront.loyaltylion import Customer, OutboxEvent
 from storefront.loyaltylion.models import DEAD, utcnow
 from storefront.models import Voucher
 from storefront.vouchers.service import generate_batch
-from tests.sandbox_client import SandboxClient
 
 WEBHOOK_URL = "http://127.0.0.1:5000/webhooks/loyaltylion"
 
@@ -46,13 +45,6 @@ def settings(database_uri, sandbox_url) -> dict:
 @pytest.fixture
 def app_config(settings):
     return settings
-
-
-@pytest.fixture
-def sandbox(sandbox_url):
-    client = SandboxClient(sandbox_url)
-    yield client
-    client.close()
 
 
 @pytest.fixture

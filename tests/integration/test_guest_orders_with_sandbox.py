@@ -4,28 +4,12 @@ points then ("Reward historic purchases")."""
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import select
-
 from storefront.extensions import db
-from storefront.models import Order, User
-from tests.conftest import SHIPPING_FORM, checkout_attempt, product_id
+from storefront.models import Order
+from tests.conftest import SHIPPING_FORM, checkout_attempt, product_id, user_id
 from tests.delivery import PAST_BACKOFF, drain
-from tests.sandbox_client import SandboxClient
 
 PASSWORD = "a-good-password-1"
-
-
-@pytest.fixture
-def sandbox(app):
-    client = SandboxClient(app.config["LOYALTYLION_API_URL"])
-    yield client
-    client.close()
-
-
-def _user_id(app, email: str) -> int:
-    with app.app_context():
-        return db.session.execute(select(User.id).where(User.email == email)).scalar_one()
 
 
 # -- a guest's order, then an account -------------------------------------------------
@@ -52,8 +36,8 @@ def test_a_guest_order_earns_its_points_once_the_guest_makes_an_account(app, cli
     assert joined.status_code == 303
     drain(app, ahead=PAST_BACKOFF)
 
-    user_id = _user_id(app, "walk.in@example.com")
-    account = sandbox.list_customer(str(user_id))
+    account_id = user_id(app, "walk.in@example.com")
+    account = sandbox.list_customer(str(account_id))
     # The docs' way to relate them: the account's linked_merchant_ids.
     assert account["linked_merchant_ids"] == [guest_id]
     signup_points = sandbox.get("/_sandbox/settings")["settings"]["signup_points"]
@@ -67,4 +51,4 @@ def test_a_guest_order_earns_its_points_once_the_guest_makes_an_account(app, cli
     with app.app_context():
         orders.refund(db.session.get(Order, order_id))
     drain(app, ahead=PAST_BACKOFF)
-    assert sandbox.list_customer(str(user_id))["points_approved"] == signup_points
+    assert sandbox.list_customer(str(account_id))["points_approved"] == signup_points

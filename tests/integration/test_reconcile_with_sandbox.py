@@ -18,14 +18,6 @@ from storefront.models import Order, User
 from storefront.orders import service as orders
 from tests.conftest import place_order, product_id, text_of
 from tests.delivery import PAST_BACKOFF, drain
-from tests.sandbox_client import SandboxClient
-
-
-@pytest.fixture
-def sandbox(app):
-    client = SandboxClient(app.config["LOYALTYLION_API_URL"])
-    yield client
-    client.close()
 
 
 def since_yesterday() -> list[str]:
