@@ -503,6 +503,22 @@ def test_list_activities_pages_by_date_then_by_cursor(client, transport):
     assert transport.last.query == {"cursor": ["abc"], "limit": ["500"]}
 
 
+def test_list_orders_filters_the_first_page_only_then_follows_the_cursor(client, transport):
+    transport.reply(
+        200, {"orders": [{"id": 7, "merchant_id": "1001"}], "cursor": {"prev": None, "next": "n1"}}
+    )
+    items, cursor = client.list_orders(updated_at_min=datetime(2026, 11, 1, tzinfo=UTC))
+    assert (items, cursor) == ([{"id": 7, "merchant_id": "1001"}], "n1")
+    assert (transport.last.method, transport.last.path) == ("GET", "/v2/orders")
+    assert transport.last.query == {"updated_at_min": ["2026-11-01T00:00:00Z"], "limit": ["500"]}
+    # "any other filtering params will be ignored": a follow-up sends the cursor alone.
+    transport.reply(200, {"orders": [], "cursor": {"prev": "p", "next": None}})
+    assert client.list_orders(
+        updated_at_min=datetime(2026, 11, 1, tzinfo=UTC), cursor="n1", limit=50
+    ) == ([], None)
+    assert transport.last.query == {"cursor": ["n1"], "limit": ["50"]}
+
+
 def test_webhook_subscriptions(client, transport):
     hook = {"id": 3, "topic": "customers/update", "address": "https://shop.example/hook"}
     transport.reply(200, {"webhooks": [hook]})
