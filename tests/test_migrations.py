@@ -174,6 +174,9 @@ def test_a_database_at_the_first_revisions_upgrades_with_its_rows_kept(empty_app
         )
         db.session.commit()
         before = counts()
+        # End the reading transaction: on PostgreSQL its table locks would keep the
+        # upgrade's ALTER TABLE waiting for ever.
+        db.session.remove()
 
         upgrade()
         assert pending_revisions() == set()
