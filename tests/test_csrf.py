@@ -142,3 +142,45 @@ def test_logout_without_the_token_keeps_the_customer_logged_in(client):
 
     client.post("/logout", data={"csrf_token": csrf_token(client, "/account/")})
     assert client.get("/account/").status_code == 302
+
+
+def test_a_guest_order_and_its_account_need_the_token(app, client):
+    token = csrf_token(client, "/products/house-blend")
+    client.post(
+        "/cart/add",
+        data={"product_id": product_id(app, "house-blend"), "quantity": 1, "csrf_token": token},
+    )
+    guest_order = {**SHIPPING_FORM, "email": "guest.csrf@example.com"}
+
+    refused = client.post("/checkout/", data={**guest_order, "attempt": checkout_attempt(client)})
+    assert refused.status_code == 400 and count(app, Order) == 0
+
+    placed = client.post(
+        "/checkout/",
+        data={
+            **guest_order,
+            "attempt": checkout_attempt(client),
+            "csrf_token": csrf_token(client, "/checkout/"),
+        },
+    )
+    assert placed.status_code == 302 and count(app, Order) == 1
+    confirmation = placed.headers["Location"]
+    users = count(app, User)
+
+    response = client.post(
+        f"{confirmation}/account",
+        data={"email": "guest.csrf@example.com", "password": "a-good-password-1"},
+    )
+
+    assert response.status_code == 400
+    assert EXPIRED_MESSAGE in text_of(response)
+    assert count(app, User) == users
+    joined = client.post(
+        f"{confirmation}/account",
+        data={
+            "email": "guest.csrf@example.com",
+            "password": "a-good-password-1",
+            "csrf_token": csrf_token(client, confirmation),
+        },
+    )
+    assert joined.status_code == 303 and count(app, User) == users + 1
