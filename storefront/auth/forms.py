@@ -22,13 +22,9 @@ def password_rules(form, field) -> None:
         raise ValidationError("Choose a password that is not your email address.")
 
 
-class SignupForm(Form):
-    name = StringField(
-        "Name",
-        filters=[strip_whitespace],
-        validators=[Length(max=100, message="Use at most 100 characters."), printable_text],
-    )
-    email = EmailField(
+def new_email_field() -> EmailField:
+    """The email of a new account (signup, or a guest's account from checkout)."""
+    return EmailField(
         "Email",
         filters=[strip_whitespace],
         validators=[
@@ -40,9 +36,23 @@ class SignupForm(Form):
             ),
         ],
     )
-    password = PasswordField(
+
+
+def new_password_field() -> PasswordField:
+    """A new account's password, held to password_rules."""
+    return PasswordField(
         "Password", validators=[InputRequired("Choose a password."), password_rules]
     )
+
+
+class SignupForm(Form):
+    name = StringField(
+        "Name",
+        filters=[strip_whitespace],
+        validators=[Length(max=100, message="Use at most 100 characters."), printable_text],
+    )
+    email = new_email_field()
+    password = new_password_field()
     newsletter = BooleanField("Email me the newsletter (earns 50 points)")
     submit = SubmitField("Sign up")
 

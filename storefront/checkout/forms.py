@@ -1,15 +1,7 @@
-from wtforms import (
-    EmailField,
-    HiddenField,
-    PasswordField,
-    RadioField,
-    SelectField,
-    StringField,
-    SubmitField,
-)
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Regexp
+from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
-from storefront.auth.forms import password_rules
+from storefront.auth.forms import new_email_field, new_password_field
 from storefront.checkout.service import PAYMENT_METHODS
 from storefront.forms import Form
 from storefront.security import printable_text, strip_whitespace
@@ -95,32 +87,16 @@ class PlaceOrderForm(Form):
     submit = SubmitField("Place order")
 
 
-def _email_field(label: str = "Email") -> EmailField:
-    return EmailField(
-        label,
-        filters=[strip_whitespace],
-        validators=[
-            InputRequired("Enter your email address."),
-            Length(max=254, message="That email address is too long."),
-            Email(
-                "Enter a valid email address, like name@example.com.", check_deliverability=False
-            ),
-        ],
-    )
-
-
 class GuestPlaceOrderForm(PlaceOrderForm):
     """Checkout without an account: the order confirmation goes to this address, and
     LoyaltyLion hears of the order as a guest's (storefront/loyalty.py)."""
 
-    email = _email_field()
+    email = new_email_field()
 
 
 class GuestAccountForm(Form):
     """On a guest's order confirmation: make an account with the order's email."""
 
-    email = _email_field()
-    password = PasswordField(
-        "Password", validators=[InputRequired("Choose a password."), password_rules]
-    )
+    email = new_email_field()
+    password = new_password_field()
     submit = SubmitField("Create account")
