@@ -69,25 +69,50 @@ def _batches(items: Iterable[OrderSnapshot], size: int) -> Iterator[list[OrderSn
         yield batch
 
 
-def known_orders(session: Session, merchant_ids: list[str]) -> set[str]:
-    """Which of these orders the outbox has any event for (one query)."""
+def orders_with_events(
+    session: Session, merchant_ids: list[str], statuses: tuple[str, ...] | None = None
+) -> set[str]:
+    """Which of these orders the outbox has events for (of these `statuses`, or any),
+    one query per 500 orders."""
     streams = {outbox.order_stream(mid): mid for mid in merchant_ids}
-    found = session.execute(
-        select(OutboxEvent.stream).where(OutboxEvent.stream.in_(streams)).distinct()
-    ).scalars()
-    return {streams[stream] for stream in found}
+    keys = list(streams)
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):  # bounded IN lists
+        query = select(OutboxEvent.stream).where(OutboxEvent.stream.in_(keys[start : start + 500]))
+        if statuses is not None:
+            query = query.where(OutboxEvent.status.in_(statuses))
+        found |= {streams[stream] for stream in session.execute(query.distinct()).scalars()}
+    return found
 
 
-def queue_order(session: Session, order: OrderSnapshot, *, priority: int) -> None:
-    """The create and then the whole current state of one order (caller commits)."""
-    common = {
+def _order_event(order: OrderSnapshot, priority: int) -> dict:
+    return {
         "stream": outbox.order_stream(order.merchant_id),
         "target": order.merchant_id,
         "customer_id": order.customer.id,
         "priority": priority,
     }
-    outbox.enqueue(session, kind=KIND_ORDER_CREATE, payload=payloads.order_create(order), **common)
-    outbox.enqueue(session, kind=KIND_ORDER_UPDATE, payload=payloads.order_update(order), **common)
+
+
+def queue_update(session: Session, order: OrderSnapshot, *, priority: int) -> None:
+    """The whole current state of one order (caller commits)."""
+    outbox.enqueue(
+        session,
+        kind=KIND_ORDER_UPDATE,
+        payload=payloads.order_update(order),
+        **_order_event(order, priority),
+    )
+
+
+def queue_order(session: Session, order: OrderSnapshot, *, priority: int) -> None:
+    """The create and then the whole current state of one order (caller commits)."""
+    outbox.enqueue(
+        session,
+        kind=KIND_ORDER_CREATE,
+        payload=payloads.order_create(order),
+        **_order_event(order, priority),
+    )
+    queue_update(session, order, priority=priority)
 
 
 def backfill(
@@ -102,7 +127,7 @@ def backfill(
     Commits after each batch; `dry_run` counts and writes nothing."""
     result = BackfillResult()
     for batch in _batches(orders, batch_size):
-        known = known_orders(session, [order.merchant_id for order in batch])
+        known = orders_with_events(session, [order.merchant_id for order in batch])
         for order in batch:
             result.considered += 1
             if order.merchant_id in known:

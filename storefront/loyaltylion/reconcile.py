@@ -31,7 +31,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -39,15 +39,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import outbox, payloads
-from .backfill import OrderSource, queue_order
+from . import payloads
+from .backfill import OrderSource, orders_with_events, queue_order, queue_update
 from .client import LoyaltyLionClient
 from .models import (
     DELIVERING,
-    KIND_ORDER_UPDATE,
     PENDING,
     PRIORITY_LIVE,
-    OutboxEvent,
     ReconcileRun,
     utcnow,
 )
@@ -62,8 +60,6 @@ DIFFERS = "differs"
 STATUS_FIELDS = ("payment_status", "refund_status", "cancellation_status")
 MONEY_FIELDS = ("total", "total_paid", "total_refunded")
 FIELDS = STATUS_FIELDS + MONEY_FIELDS
-# Update Order takes every field but the total.
-UPDATABLE = frozenset(FIELDS) - {"total"}
 # How many differences a run keeps for the admin's page (the CLI prints them all).
 REPORT_MAX = 500
 
@@ -145,27 +141,6 @@ def differences(order: OrderSnapshot, theirs: dict[str, Any]) -> dict[str, list[
     return found
 
 
-def _queued_streams(session: Session, merchant_ids: list[str]) -> set[str]:
-    """Which of these orders have events not delivered yet (pending or in delivery)."""
-    streams = {outbox.order_stream(mid): mid for mid in merchant_ids}
-    found: set[str] = set()
-    keys = list(streams)
-    for start in range(0, len(keys), 500):  # bounded IN lists
-        chunk = keys[start : start + 500]
-        found |= {
-            streams[s]
-            for s in session.execute(
-                select(OutboxEvent.stream)
-                .where(
-                    OutboxEvent.stream.in_(chunk),
-                    OutboxEvent.status.in_((PENDING, DELIVERING)),
-                )
-                .distinct()
-            ).scalars()
-        }
-    return found
-
-
 def _their_orders(
     client: LoyaltyLionClient, pacer: RatePacer, since: datetime, page_size: int
 ) -> dict[str, dict[str, Any]]:
@@ -221,12 +196,15 @@ def reconcile(
         else:
             details = differences(order, theirs[merchant_id])
             if details:
-                fixable = bool(set(details) & UPDATABLE) and "total" not in details
+                # Update Order takes every compared field but the total.
+                fixable = "total" not in details
                 found_drifts.append(Drift(merchant_id, DIFFERS, details, fixable=fixable))
         if progress is not None:
             progress(1)
 
-    queued = _queued_streams(session, [d.merchant_id for d in found_drifts])
+    queued = orders_with_events(
+        session, [d.merchant_id for d in found_drifts], statuses=(PENDING, DELIVERING)
+    )
     for drift in found_drifts:
         in_flight = drift.merchant_id in queued
         fix_queued = False
@@ -234,16 +212,7 @@ def reconcile(
             _queue_fix(session, drift, ours[drift.merchant_id])
             fix_queued = True
             result.fixes_queued += 2 if drift.problem == MISSING else 1
-        result.drifts.append(
-            Drift(
-                drift.merchant_id,
-                drift.problem,
-                drift.details,
-                in_flight=in_flight,
-                fixable=drift.fixable,
-                fix_queued=fix_queued,
-            )
-        )
+        result.drifts.append(replace(drift, in_flight=in_flight, fix_queued=fix_queued))
     _record(session, result, fix, started)
     return result
 
@@ -252,14 +221,7 @@ def _queue_fix(session: Session, drift: Drift, order: OrderSnapshot) -> None:
     if drift.problem == MISSING:
         queue_order(session, order, priority=PRIORITY_LIVE)
     else:
-        outbox.enqueue(
-            session,
-            kind=KIND_ORDER_UPDATE,
-            stream=outbox.order_stream(order.merchant_id),
-            target=order.merchant_id,
-            payload=payloads.order_update(order),
-            customer_id=order.customer.id,
-        )
+        queue_update(session, order, priority=PRIORITY_LIVE)
 
 
 def _id_order(merchant_id: str) -> tuple[int, int | str]:
