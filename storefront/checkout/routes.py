@@ -17,6 +17,7 @@ import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
+from sqlalchemy import select
 
 from storefront.auth import service as accounts
 from storefront.cart.service import current_cart, merge_guest_cart
@@ -293,15 +294,16 @@ def create_account(order_id: int):
     except accounts.EmailTaken:
         form.email.errors.append("An account with this email already exists: log in to it instead.")
         return _render_confirmation(order, form, status=409)
-    adopted = [
-        oid
-        for oid in _guest_orders()
-        if (o := db.session.get(Order, oid)) and o.customer_id == user.id
-    ]
-    session[_GUEST_ORDERS_KEY] = [oid for oid in _guest_orders() if oid not in adopted]
+    offered = _guest_orders()
+    adopted = set(
+        db.session.execute(
+            select(Order.id).where(Order.id.in_(offered), Order.customer_id == user.id)
+        ).scalars()
+    )
+    session[_GUEST_ORDERS_KEY] = [oid for oid in offered if oid not in adopted]
     login_user(user)
     merge_guest_cart(user.id)
-    log.info("guest became customer %s (orders %s)", user.id, adopted)
+    log.info("guest became customer %s (orders %s)", user.id, sorted(adopted))
     if order.id in adopted:
         flash(
             f"Welcome! Your account is ready and order {order.number} is in it. Your points "
