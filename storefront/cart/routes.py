@@ -28,7 +28,10 @@ def _first_error(form: Form) -> str:
 
 def _render_cart(status: int = 200):
     cart = service.current_cart()
-    return render_template("cart/cart.html", cart=cart, quote=quote(cart)), status
+    # A code in the cart (a reward just claimed, say) is shown with its saving; one
+    # that no longer fits is left for checkout to explain.
+    priced = quote(cart, service.held_code())
+    return render_template("cart/cart.html", cart=cart, quote=priced), status
 
 
 @bp.route("/")

@@ -13,6 +13,9 @@ from storefront.models import Cart, CartItem, Product
 
 MAX_QUANTITY = 99
 _SESSION_KEY = "cart_id"
+# The discount code the shopper's cart carries to checkout: applied there, or put in
+# by claiming a reward. Kept in the session, like the guest's cart id.
+_CODE_KEY = "discount_code"
 
 
 class CartError(ValueError):
@@ -22,6 +25,20 @@ class CartError(ValueError):
 def _guest_cart_id() -> int | None:
     value = session.get(_SESSION_KEY)
     return value if isinstance(value, int) else None
+
+
+def held_code() -> str | None:
+    value = session.get(_CODE_KEY)
+    return value if isinstance(value, str) and value else None
+
+
+def hold_code(code: str) -> None:
+    """Put a (checked) discount code in the cart: checkout applies it."""
+    session[_CODE_KEY] = code
+
+
+def drop_code() -> None:
+    session.pop(_CODE_KEY, None)
 
 
 def current_cart(create: bool = False) -> Cart | None:

@@ -20,7 +20,7 @@ from flask_login import current_user, login_user
 from sqlalchemy import select
 
 from storefront.auth import service as accounts
-from storefront.cart.service import current_cart, merge_guest_cart
+from storefront.cart.service import current_cart, drop_code, held_code, hold_code, merge_guest_cart
 from storefront.checkout import service
 from storefront.checkout.forms import (
     DiscountCodeForm,
@@ -40,7 +40,6 @@ from storefront.vouchers.service import VoucherError, normalize_code, unused_cla
 bp = Blueprint("checkout", __name__, url_prefix="/checkout")
 log = logging.getLogger(__name__)
 
-_CODE_KEY = "discount_code"
 _ATTEMPT_KEY = "checkout_attempt"
 _DRAFT_KEY = "checkout_draft"
 _GUEST_ORDERS_KEY = "guest_orders"
@@ -97,12 +96,12 @@ def _render(place_form=None, code_form=None, status: int = 200):
     """The checkout page. A submitted form keeps what was posted (and its errors);
     otherwise the form is filled from the draft."""
     cart = current_cart()
-    priced = quote(cart, session.get(_CODE_KEY))
+    priced = quote(cart, held_code())
     if priced.voucher_error and status == 200:
         # The code stopped working since it was applied (used elsewhere, expired, or
         # the cart shrank below its minimum): say so and drop it.
         flash(priced.voucher_error.message, "error")
-        session.pop(_CODE_KEY, None)
+        drop_code()
         priced = quote(cart)
     place_form = place_form or _draft_form()
     place_form.attempt.data = _attempt()
@@ -147,7 +146,7 @@ def _apply(form: DiscountCodeForm):
     if priced.voucher_error:
         form.code.errors.append(priced.voucher_error.message)
         return _render(code_form=form, place_form=_form_class()(), status=400)
-    session[_CODE_KEY] = priced.voucher.code
+    hold_code(priced.voucher.code)
     flash(
         f"Discount code {priced.voucher.code} applied: you save "
         f"{format_money(priced.discount_cents)}.",
@@ -172,7 +171,7 @@ def remove_code():
     form = RemoveCodeForm()
     if form.validate_on_submit():
         _keep_draft()
-        session.pop(_CODE_KEY, None)
+        drop_code()
         flash("Discount code removed.", "info")
     return _back_to_summary()
 
@@ -203,7 +202,7 @@ def place():
             return _confirmation(placed)
         flash("Your cart is empty.", "error")
         return redirect(url_for("cart.view"))
-    code = session.get(_CODE_KEY)
+    code = held_code()
     try:
         order = service.place_order(
             customer=customer,
@@ -224,7 +223,7 @@ def place():
     except service.AlreadyPlaced as placed_meanwhile:
         return _confirmation(placed_meanwhile.order)
     except VoucherError as error:
-        session.pop(_CODE_KEY, None)
+        drop_code()
         _keep_draft()
         flash(error.message, "error")
         return _render(place_form=form, status=409)
@@ -232,7 +231,8 @@ def place():
         _keep_draft()
         flash(str(error), "error")
         return _render(place_form=form, status=400)
-    for key in (_CODE_KEY, _ATTEMPT_KEY, _DRAFT_KEY):  # the next checkout starts afresh
+    drop_code()  # the next checkout starts afresh
+    for key in (_ATTEMPT_KEY, _DRAFT_KEY):
         session.pop(key, None)
     if customer is None:
         _remember_guest_order(order)
