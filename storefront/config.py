@@ -48,6 +48,15 @@ def _bool(name: str, default: bool | None) -> bool | None:
     raise SettingError(f"{name}={raw!r}: expected one of 1/true/yes/on or 0/false/no/off")
 
 
+def _choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in choices:
+        raise SettingError(f"{name}={raw!r}: expected one of {', '.join(choices)}")
+    return raw
+
+
 def _secret_key(instance_path: Path) -> str:
     """SECRET_KEY from the environment, else one generated once and kept in instance/.
 
@@ -94,6 +103,10 @@ def loyaltylion_settings() -> dict:
         .rstrip("/"),
         "LOYALTYLION_SDK_URL": os.environ.get("LOYALTYLION_SDK_URL", "").strip(),
         "LOYALTYLION_SITE_ID": os.environ.get("LOYALTYLION_SITE_ID", "").strip(),
+        # The SDK token pair (Key ID and secret) that signs customer session tokens for
+        # the Headless API. The secret is server-only, like LOYALTYLION_SECRET.
+        "LOYALTYLION_SDK_KEY_ID": os.environ.get("LOYALTYLION_SDK_KEY_ID", "").strip(),
+        "LOYALTYLION_SDK_SECRET": os.environ.get("LOYALTYLION_SDK_SECRET", "").strip(),
     }
 
 
@@ -131,6 +144,14 @@ def settings_from_env(instance_path: Path) -> dict:
         "LOYALTYLION_TIMEOUT_READ": _float("LOYALTYLION_TIMEOUT_READ", 10.0),
         "LOYALTYLION_RATE_LIMIT": _float("LOYALTYLION_RATE_LIMIT", 19.2),
         "LOYALTYLION_WORKER_IN_PROCESS": _bool("LOYALTYLION_WORKER_IN_PROCESS", False),
+        # How shoppers see the program: "sdk" (LoyaltyLion's SDK draws it in the browser)
+        # or "headless" (the shop renders it from the Headless API; works without JS).
+        "LOYALTYLION_UI": _choice("LOYALTYLION_UI", ("sdk", "headless"), "sdk"),
+        # Headless mode: the most a page waits for LoyaltyLion (seconds) before it shows
+        # "points unavailable right now", and how long the program's configuration
+        # (rules, rewards, tiers) is reused before it is fetched again.
+        "LOYALTYLION_HEADLESS_BUDGET": _float("LOYALTYLION_HEADLESS_BUDGET", 0.3),
+        "LOYALTYLION_HEADLESS_CONFIG_TTL": _float("LOYALTYLION_HEADLESS_CONFIG_TTL", 300.0),
         # The identifiers of the custom rules the shop triggers, as created in
         # LoyaltyLion (Manage > Rules > Custom): letters and "_" only.
         "LOYALTYLION_REVIEW_RULE": os.environ.get("LOYALTYLION_REVIEW_RULE", "product_review"),

@@ -22,16 +22,18 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from . import admin, csrf, outbox, payloads, receiver, referrals, sdk, webhooks
+from . import admin, csrf, outbox, payloads, receiver, referrals, sdk, session_tokens, webhooks
 from .backfill import OrderSource
 from .cli import loyaltylion_cli
 from .client import DEFAULT_API_URL, USER_AGENT, LoyaltyLionClient
 from .doctor import HostCheck
+from .headless import HeadlessClient
+from .headless_view import HeadlessView, LoyaltyPanel
 from .models import (
     KIND_ACTIVITY,
     KIND_ACTIVITY_STATE,
@@ -85,7 +87,25 @@ DEFAULTS: dict[str, Any] = {
     "LOYALTYLION_ADMIN_NAV": True,
     # Pages `loyaltylion doctor` fetches to prove the site secret never reaches one.
     "LOYALTYLION_DOCTOR_PAGES": ["/"],
+    # "sdk": LoyaltyLion's SDK draws the program in the browser. "headless": the store
+    # renders it from the Headless API (headless_view.py); the SDK is not loaded.
+    "LOYALTYLION_UI": "sdk",
+    # Headless: the channel sent with every call (web, pos or mobile), the most a page
+    # waits for LoyaltyLion, how long the configuration is reused, the client's timeouts.
+    "LOYALTYLION_HEADLESS_CHANNEL": "web",
+    "LOYALTYLION_HEADLESS_BUDGET": 0.3,
+    "LOYALTYLION_HEADLESS_CONFIG_TTL": 300.0,
+    "LOYALTYLION_HEADLESS_TIMEOUT_CONNECT": 1.0,
+    "LOYALTYLION_HEADLESS_TIMEOUT_READ": 2.0,
+    # The SDK token pair that signs customer session tokens (session_tokens.py), and
+    # how long a token lives. The secret never leaves the server.
+    "LOYALTYLION_SDK_KEY_ID": "",
+    "LOYALTYLION_SDK_SECRET": "",
+    "LOYALTYLION_SESSION_TOKEN_TTL": 300,
 }
+
+UI_MODES = ("sdk", "headless")
+_HEADLESS_KEY = "loyaltylion.headless"
 
 
 class LoyaltyLion:
@@ -96,6 +116,7 @@ class LoyaltyLion:
         self.is_admin: Callable[[], bool] = lambda: False
         self.on_denied: Callable[[], ResponseReturnValue] | None = None
         self.current_customer: Callable[[], Customer | None] = lambda: None
+        self.headless_cart: Callable[[], dict[str, Any] | None] = lambda: None
         self.recreate_order: Callable[[str], dict[str, Any] | None] | None = None
         self.webhook_handlers: dict[str, Handler] = {}
         self.orders: OrderSource | None = None
@@ -105,6 +126,7 @@ class LoyaltyLion:
         self.worker: Worker | None = None
         self._worker_lock = threading.Lock()
         self._pacer_lock = threading.Lock()
+        self._headless_lock = threading.Lock()
 
     def init_app(
         self,
@@ -117,6 +139,7 @@ class LoyaltyLion:
         current_customer: Callable[[], Customer | None] | None = None,
         recreate_order: Callable[[str], dict[str, Any] | None] | None = None,
         orders: OrderSource | None = None,
+        headless_cart: Callable[[], dict[str, Any] | None] | None = None,
     ) -> None:
         """`session`: your scoped session (e.g. Flask-SQLAlchemy's `db.session`);
         `engine`: returns the engine the package's tables live in; `is_admin`: who may
@@ -125,7 +148,9 @@ class LoyaltyLion:
         `recreate_order(merchant_id)`: optional, builds a create payload for an order
         the outbox has none for (default: from `orders`);
         `orders`: optional, the store's orders as snapshots (backfill.OrderSource), for
-        `loyaltylion backfill` and `loyaltylion reconcile`."""
+        `loyaltylion backfill` and `loyaltylion reconcile`;
+        `headless_cart`: optional, the current cart as the Headless API's session takes
+        it (LOYALTYLION_UI=headless), so rewards with cart conditions are judged."""
         for key, value in DEFAULTS.items():
             app.config.setdefault(key, value)
         self._scoped_session = session
@@ -134,6 +159,7 @@ class LoyaltyLion:
         if current_customer is not None:
             self.current_customer = current_customer
         self.orders = orders
+        self.headless_cart = headless_cart or (lambda: None)
         self.doctor_checks = []  # this app's, added after init_app (add_doctor_check)
         if recreate_order is None and orders is not None:
             recreate_order = _create_payload_from(orders)
@@ -150,7 +176,12 @@ class LoyaltyLion:
         app.register_blueprint(public)
         csrf.exempt_view(app, receiver.receive)
         app.register_blueprint(admin.bp, url_prefix=app.config["LOYALTYLION_ADMIN_URL_PREFIX"])
+        if app.config["LOYALTYLION_UI"] not in UI_MODES:
+            raise ValueError(f"LOYALTYLION_UI must be one of {', '.join(UI_MODES)}")
         app.add_template_global(self.sdk_settings, "loyaltylion_sdk")
+        app.add_template_global(self.ui, "loyaltylion_ui")
+        app.add_template_global(self.headless_panel, "loyaltylion_panel")
+        app.add_template_global(self.session_token, "loyaltylion_session_token")
         referrals.init_app(app)
         app.cli.add_command(loyaltylion_cli)
         self._warn_about_missing_settings(app)
@@ -244,7 +275,7 @@ class LoyaltyLion:
         """The snippet's data (templates/loyaltylion/sdk.html), fresh for every page: a
         customer's auth token carries the time it was made. None without a site token."""
         config = current_app.config
-        if not config["LOYALTYLION_TOKEN"]:
+        if not config["LOYALTYLION_TOKEN"] or config["LOYALTYLION_UI"] != "sdk":
             return None
         # Without the secret no auth token can be made: the customer stays a guest.
         customer = self.current_customer() if config["LOYALTYLION_SECRET"] else None
@@ -255,6 +286,89 @@ class LoyaltyLion:
             customer=customer,
             secret=config["LOYALTYLION_SECRET"],
         )
+
+    # -- the Headless API (LOYALTYLION_UI=headless) ------------------------------------------
+
+    @staticmethod
+    def ui(app: Flask | None = None) -> str:
+        """ "sdk" or "headless": which of the two draws the program for shoppers."""
+        return str((app or current_app).config["LOYALTYLION_UI"])
+
+    @staticmethod
+    def make_headless_client(app: Flask | None = None) -> HeadlessClient:
+        config = (app or current_app).config
+        return HeadlessClient(
+            config["LOYALTYLION_API_URL"],
+            api_key=config["LOYALTYLION_API_KEY"],
+            site_id=config["LOYALTYLION_SITE_ID"],
+            channel=config["LOYALTYLION_HEADLESS_CHANNEL"],
+            connect_timeout=float(config["LOYALTYLION_HEADLESS_TIMEOUT_CONNECT"]),
+            read_timeout=float(config["LOYALTYLION_HEADLESS_TIMEOUT_READ"]),
+            user_agent=config["LOYALTYLION_USER_AGENT"],
+        )
+
+    def headless(self, app: Flask | None = None) -> HeadlessView:
+        """This app's Headless view: its cached configuration and outage state."""
+        app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+        view = app.extensions.get(_HEADLESS_KEY)
+        if view is None:
+            with self._headless_lock:
+                view = app.extensions.get(_HEADLESS_KEY)
+                if view is None:
+                    view = app.extensions[_HEADLESS_KEY] = HeadlessView(
+                        lambda: self.make_headless_client(app),
+                        budget=float(app.config["LOYALTYLION_HEADLESS_BUDGET"]),
+                        config_ttl=float(app.config["LOYALTYLION_HEADLESS_CONFIG_TTL"]),
+                    )
+        return view
+
+    def headless_panel(self) -> LoyaltyPanel:
+        """The program as this request's page shows it: fetched once per request, within
+        LOYALTYLION_HEADLESS_BUDGET (headless_view.HeadlessView.panel)."""
+        if has_request_context() and "loyaltylion_panel" in g:
+            return g.loyaltylion_panel
+        customer = self.current_customer()
+        cart = self.headless_cart() if customer is not None else None
+        panel = self.headless().panel(
+            customer, page_url=request.url if has_request_context() else None, cart=cart
+        )
+        if has_request_context():
+            g.loyaltylion_panel = panel
+        return panel
+
+    def forget_headless_panel(self) -> None:
+        """After a claim, the same request's later reads see the new state."""
+        if has_request_context():
+            g.pop("loyaltylion_panel", None)
+
+    def session_token(self) -> dict[str, Any] | None:
+        """A customer session token for the Headless API from the browser (progressive
+        enhancement), with what a script needs to use it; None for a guest or without
+        the SDK key pair. https://developers.loyaltylion.com/headless-api/session-tokens"""
+        config = current_app.config
+        customer = self.current_customer()
+        if (
+            customer is None
+            or not config["LOYALTYLION_SDK_KEY_ID"]
+            or not config["LOYALTYLION_SDK_SECRET"]
+            or not config["LOYALTYLION_SITE_ID"]
+        ):
+            return None
+        ttl = int(config["LOYALTYLION_SESSION_TOKEN_TTL"])
+        return {
+            "apiUrl": config["LOYALTYLION_API_URL"].rstrip("/"),
+            "siteId": str(config["LOYALTYLION_SITE_ID"]),
+            "channel": config["LOYALTYLION_HEADLESS_CHANNEL"],
+            "merchantId": str(customer.id),
+            "expiresIn": ttl,
+            "token": session_tokens.mint_session_token(
+                key_id=config["LOYALTYLION_SDK_KEY_ID"],
+                secret=config["LOYALTYLION_SDK_SECRET"],
+                site_id=config["LOYALTYLION_SITE_ID"],
+                merchant_id=str(customer.id),
+                ttl=ttl,
+            ),
+        }
 
     @staticmethod
     def csp_origins(app: Flask | None = None) -> list[str]:
