@@ -27,6 +27,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from storefront import events, gifts
+from storefront.cart.service import current_cart
 from storefront.extensions import db, login_manager
 from storefront.loyaltylion import (
     Check,
@@ -479,6 +480,16 @@ def _deny():
     abort(403, description="The LoyaltyLion pages are for store staff only.")
 
 
+def _headless_cart() -> dict[str, Any] | None:
+    """The cart for the Headless API's Initialize Session. Its published cart kinds are
+    `empty` and `shopify` (CartEmpty, CartShopify in LoyaltyLion's types): a custom
+    store's cart has no documented shape, so only an empty one is sent, and a full one
+    is left out rather than dressed up as Shopify's (rewards with cart conditions are
+    then judged without it)."""
+    cart = current_cart()
+    return {"kind": "empty"} if cart is None or not cart.items else None
+
+
 def csp_origins() -> list[str]:
     """For the shop's Content-Security-Policy (headers.py)."""
     return loyaltylion.csp_origins()
@@ -496,6 +507,7 @@ def init_loyalty(app: Flask) -> None:
         on_denied=_deny,
         current_customer=_current_customer,
         orders=ShopOrders(),
+        headless_cart=_headless_cart,
     )
     loyaltylion.add_doctor_check(check_reward_codes)
     loyaltylion.on_webhook("rewards/store_fulfilment", fulfil_store_reward)

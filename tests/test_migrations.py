@@ -34,7 +34,7 @@ def empty_app(database_uri) -> Flask:
     dispose(app)
 
 
-HEADS = {"storefront_0002", "loyaltylion_0002"}
+HEADS = {"storefront_0003", "loyaltylion_0002"}
 
 
 def differences(app: Flask) -> list:
@@ -110,7 +110,7 @@ def test_the_app_says_at_start_up_when_the_database_is_behind(empty_app, caplog)
     with caplog.at_level(logging.WARNING, logger="storefront.schema"):
         warn_if_behind(empty_app)
     assert "flask --app storefront db upgrade heads" in caplog.text
-    assert "loyaltylion_0002" in caplog.text and "storefront_0002" in caplog.text
+    assert "loyaltylion_0002" in caplog.text and "storefront_0003" in caplog.text
 
     with empty_app.app_context():
         upgrade()

@@ -13,6 +13,7 @@ from storefront.models.order import (
     RefundStatus,
 )
 from storefront.models.review import Review, ReviewStatus
+from storefront.models.reward_claim import RewardClaim
 from storefront.models.user import User
 from storefront.models.voucher import Voucher, VoucherBatch
 
@@ -31,6 +32,7 @@ __all__ = [
     "RefundStatus",
     "Review",
     "ReviewStatus",
+    "RewardClaim",
     "User",
     "Voucher",
     "VoucherBatch",
