@@ -60,7 +60,7 @@ def _gate() -> Response | None:
     if not is_api_request():
         return None
     call = reqlog.begin()
-    fault = runtime().faults.take()
+    fault = runtime().faults.take("admin")
     if fault is not None:
         response = _apply_fault(fault)
         if response is not None:
@@ -89,23 +89,28 @@ def _gate() -> Response | None:
     return None
 
 
-def _apply_fault(fault: Fault) -> Response | None:
+def _apply_fault(fault: Fault, bodies: dict[str, Any] | None = None) -> Response | None:
+    """The faulted answer (None for "slow": it sleeps, then the request goes on).
+    `bodies` replaces the JSON of the "429" and "5xx" answers (the Headless API's)."""
     call = reqlog.current() or reqlog.begin()
     if fault.mode == "slow":
         call.warnings.append(f"fault injected: slow ({fault.delay} s)")
         time.sleep(fault.delay)
         return None
     call.verdict = "fault"
+    bodies = bodies or {}
     if fault.mode == "429":
         response = jsonify(
-            envelope("Too many requests (sandbox fault injection)", {"fault": ["429"]})
+            bodies.get("429")
+            or envelope("Too many requests (sandbox fault injection)", {"fault": ["429"]})
         )
         response.status_code = 429
         response.headers["Retry-After"] = str(fault.retry_after)
         return response
     if fault.mode == "5xx":
         response = jsonify(
-            envelope(
+            bodies.get("5xx")
+            or envelope(
                 "Service unavailable (sandbox fault injection: simulated outage)",
                 {"fault": ["5xx"]},
             )

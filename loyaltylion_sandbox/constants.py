@@ -12,6 +12,21 @@ SANDBOX_API_KEY = "sandbox_api_key"
 SANDBOX_SITE_TOKEN = "sandbox_site_token"  # noqa: S105  (public sandbox value)
 SANDBOX_SITE_SECRET = "sandbox_site_secret"  # noqa: S105  (public sandbox value)
 
+# The Headless API (https://developers.loyaltylion.com/headless-api/introduction): the
+# sandbox is one site, and `site_id` in a Headless path must be this one (config
+# SANDBOX_SITE_ID). Customer session tokens are signed with the site's SDK key pair
+# (https://developers.loyaltylion.com/headless-api/session-tokens): a Key ID and a secret.
+SANDBOX_SITE_ID = 1
+SANDBOX_SDK_KEY_ID = "sandbox_sdk_key_id"
+SANDBOX_SDK_SECRET = "sandbox_sdk_secret"  # noqa: S105  (public sandbox value)
+HEADLESS_VERSION = "2025-06"
+# "one of pos (point of sale), web (online storefront), and mobile (mobile app)".
+HEADLESS_CHANNELS = ("web", "pos", "mobile")
+HEADLESS_CHANNEL_HEADER = "X-LoyaltyLion-Channel"
+HEADLESS_PROGRAM_NAME = "Sandbox Rewards"
+HEADLESS_CURRENCY = "usd"
+HEADLESS_LANGUAGE = "en"
+
 # Where the shop runs in `make run`; used for CORS and for referral links.
 DEFAULT_SHOP_ORIGIN = "http://127.0.0.1:5000"
 
@@ -146,6 +161,16 @@ DEFAULT_SETTINGS: dict = {
     "webhook_url": None,
     # "envelope" or "flat" (WEBHOOK_SHAPES); null = SANDBOX_WEBHOOK_SHAPE.
     "webhook_shape": None,
+    # Tiers with points boundaries (tiers.py): each tier's `lower_bound` in tier points
+    # (approved points earned, spending does not lower them); the first must start at
+    # 0, and each tier ends where the next begins (the last has no upper bound). Lifetime
+    # membership. null = no tiers (the Headless API's tier_configuration is null).
+    # Sandbox choice: LoyaltyLion's tier setup is not in its API docs.
+    "tiers": [
+        {"name": "Bronze", "lower_bound": 0},
+        {"name": "Silver", "lower_bound": 500},
+        {"name": "Gold", "lower_bound": 1500},
+    ],
 }
 
 # The seeded voucher reward (id 1).
@@ -171,3 +196,8 @@ SEED_CUSTOM_REWARD = {
     "identifier": "free-gift-next-order",
 }
 SEED_CODE_PREFIX = "LLSBX-5OFF-"
+
+# Reward kinds (Reward.kind). "voucher" and "free_shipping" hand out a code from the
+# reward's imported pool; "custom" is fulfilled by the store through its webhook.
+REWARD_KINDS = ("voucher", "free_shipping", "custom")
+POOLED_REWARD_KINDS = ("voucher", "free_shipping")

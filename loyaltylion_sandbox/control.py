@@ -131,27 +131,38 @@ def forget_order(merchant_id: str) -> Response:
 
 @bp.get("/rewards")
 def list_rewards() -> Any:
-    items = []
-    for reward in rewards.all_rewards():
-        stock = rewards.stock(reward.id)
-        item = {
-            "id": reward.id,
-            "title": reward.title,
-            "point_cost": reward.point_cost,
-            "discount_amount": reward.discount_amount,
-            "kind": reward.kind,
-            "codes": {
-                "total": stock.total,
-                "unused": stock.unused,
-                "claimed": stock.claimed,
-                "used": stock.used,
-            },
-        }
-        if reward.kind == "custom":
-            item["reward_identifier"] = reward.identifier
-            item["fulfilment"] = rewards.fulfilment_counts(reward.id)
-        items.append(item)
-    return {"rewards": items}
+    return {"rewards": [_reward_item(reward) for reward in rewards.all_rewards()]}
+
+
+def _reward_item(reward: Any) -> dict[str, Any]:
+    stock = rewards.stock(reward.id)
+    item = {
+        "id": reward.id,
+        "title": reward.title,
+        "point_cost": reward.point_cost,
+        "discount_amount": reward.discount_amount,
+        "kind": reward.kind,
+        "codes": {
+            "total": stock.total,
+            "unused": stock.unused,
+            "claimed": stock.claimed,
+            "used": stock.used,
+        },
+    }
+    if reward.kind == "custom":
+        item["reward_identifier"] = reward.identifier
+        item["fulfilment"] = rewards.fulfilment_counts(reward.id)
+    return item
+
+
+@bp.post("/rewards")
+@mutating
+def create_reward() -> tuple[Any, int]:
+    """A new reward: {"title", "point_cost", "kind": "voucher" | "free_shipping" |
+    "custom", "discount_amount"?, "description"?, "reward_identifier"?} -> 201 with it
+    (as GET /_sandbox/rewards lists it). A pooled reward starts with no codes."""
+    reward = rewards.create_reward(request.get_json(silent=True))
+    return {"reward": _reward_item(reward)}, 201
 
 
 @bp.get("/rewards/<int:reward_id>/codes")

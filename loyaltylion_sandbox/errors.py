@@ -9,7 +9,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 # Paths answered with JSON (everything else is the HTML dashboard).
-MACHINE_PREFIXES = ("/v2/", "/sdk/", "/_sandbox/")
+MACHINE_PREFIXES = ("/v2/", "/sdk/", "/_sandbox/", "/headless/")
 
 
 class SandboxError(Exception):
@@ -54,6 +54,19 @@ def _http_error(error: HTTPException) -> Any:
         return error
     response = error.get_response()
     message = error.description or error.name
+    if request.path.startswith("/headless/"):
+        # The Headless API's error shapes (https://developers.loyaltylion.com/headless-api/errors).
+        if error.code == 404:
+            message = (
+                "Not found: the sandbox implements a subset of the Headless API "
+                "(see docs/sandbox.md)"
+            )
+            body: dict[str, Any] = {"error": {"code": "not_found", "message": message}}
+        else:
+            body = {"error": {"message": message}}
+        response.set_data(json.dumps(body))
+        response.mimetype = "application/json"
+        return response
     if error.code == 404 and request.path.startswith("/v2/"):
         message = (
             "Not found: the sandbox implements a subset of the Admin API (see docs/sandbox.md)"

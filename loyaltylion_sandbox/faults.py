@@ -1,7 +1,9 @@
-"""Fault injection: make the next N Admin API answers fail on purpose.
+"""Fault injection: make the next N Admin API (or Headless API) answers fail on purpose.
 
 Set through POST /_sandbox/faults. Kept in memory (the sandbox is one process), so
-a restart or POST /_sandbox/reset clears it.
+a restart or POST /_sandbox/reset clears it. `scope` says which API it hits: "admin"
+(/v2/, the default, as before), "headless" (/headless/) or "all" (both, counted
+together).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from loyaltylion_sandbox.errors import SandboxError
 
 MODES = ("5xx", "429", "slow", "drop")
+SCOPES = ("admin", "headless", "all")
 
 
 @dataclass
@@ -22,6 +25,7 @@ class Fault:
     delay: float = 1.0  # seconds, for "slow"
     retry_after: int = 1  # seconds, for "429"
     status: int = 503  # for "5xx"
+    scope: str = "admin"  # which API: "admin", "headless" or "all"
 
 
 def parse_fault(body: Any) -> Fault:
@@ -44,9 +48,12 @@ def parse_fault(body: Any) -> Fault:
     status = body.get("status", 503)
     if not isinstance(status, int) or isinstance(status, bool) or not 500 <= status <= 599:
         errors["status"] = ["must be an HTTP status between 500 and 599"]
+    scope = body.get("scope", "admin")
+    if scope not in SCOPES:
+        errors["scope"] = [f"must be one of {', '.join(SCOPES)}"]
     if errors:
         raise SandboxError(400, "Invalid fault: " + ", ".join(errors), errors)
-    return Fault(mode, count, float(delay), retry_after, status)
+    return Fault(mode, count, float(delay), retry_after, status, scope)
 
 
 class FaultInjector:
@@ -58,11 +65,12 @@ class FaultInjector:
         with self._lock:
             self._fault = fault if fault.remaining > 0 else None
 
-    def take(self) -> Fault | None:
-        """The fault for this request, if any, counting it down."""
+    def take(self, api: str = "admin") -> Fault | None:
+        """The fault for this request to `api` ("admin" or "headless"), if any, counting
+        it down. A fault scoped to the other API leaves this request alone."""
         with self._lock:
             fault = self._fault
-            if fault is None:
+            if fault is None or fault.scope not in (api, "all"):
                 return None
             fault.remaining -= 1
             if fault.remaining <= 0:

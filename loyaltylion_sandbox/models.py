@@ -36,6 +36,9 @@ class Customer(db.Model):
     birthday: Mapped[str | None] = mapped_column(String(10))
     # Blocked customers cannot claim rewards, and the SDK shows them 0 points.
     blocked: Mapped[bool] = mapped_column(default=False)
+    # Email marketing consent as the Headless API reports it: None = "unknown" (never
+    # told), "subscribed" after POST .../email_marketing/subscribe.
+    email_marketing_consent: Mapped[str | None] = mapped_column(String(16))
     # An account: the merchant_ids of the guest customers linked to it by a $signup
     # with the same email, in link order (see linking.py). A guest: the account it
     # was linked to.
@@ -137,8 +140,10 @@ class Reward(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     point_cost: Mapped[int]
     discount_amount: Mapped[str] = mapped_column(String(32))
-    # "voucher": hands out a code from the pool. "custom": the store fulfils it when
-    # LoyaltyLion calls its `rewards/store_fulfilment` webhook (see fulfilment.py).
+    # "voucher": hands out a code from the pool. "free_shipping": a free-shipping code
+    # from the pool (`discount_amount` is then the maximum shipping rate it covers,
+    # "0.00" = no maximum). "custom": the store fulfils it when LoyaltyLion calls its
+    # `rewards/store_fulfilment` webhook (see fulfilment.py).
     kind: Mapped[str] = mapped_column(String(16), default="voucher")
     # Custom rewards: the `reward_identifier` the merchant chose, sent in the webhook.
     identifier: Mapped[str | None] = mapped_column(String(255))

@@ -64,6 +64,10 @@ def update(patch: Any) -> dict[str, Any]:
                 errors[key] = [
                     "must be a number of days >= 1, or null (since the program launched)"
                 ]
+        elif key == "tiers":
+            problem = _tiers_problem(value)
+            if problem:
+                errors[key] = [problem]
         elif key == "api_key_scopes":
             if not _is_scope_list(value):
                 errors[key] = ['must be a list of scope names such as ["read_customers"]']
@@ -126,4 +130,26 @@ def _custom_rules_problem(value: Any) -> str | None:
             return f"{name!r}: 'approval' must be one of {', '.join(APPROVALS)}"
         if not isinstance(rule.get("title", ""), str):
             return f"{name!r}: 'title' must be a string"
+    return None
+
+
+def _tiers_problem(value: Any) -> str | None:
+    """`tiers`: null (no tiers) or [{"name", "lower_bound"}...] from 0, increasing."""
+    example = '[{"name": "Bronze", "lower_bound": 0}, {"name": "Silver", "lower_bound": 500}]'
+    if value is None:
+        return None
+    if not isinstance(value, list) or not value:
+        return f"must be a list of tiers such as {example}, or null (no tiers)"
+    previous = -1
+    for position, tier in enumerate(value, start=1):
+        if not isinstance(tier, dict) or not isinstance(tier.get("name"), str) or not tier["name"]:
+            return f"tier {position}: needs a non-empty 'name'"
+        bound = tier.get("lower_bound")
+        if not _is_count(bound):
+            return f"tier {position}: needs an integer 'lower_bound' >= 0 (tier points)"
+        if position == 1 and bound != 0:
+            return "the first tier's lower_bound must be 0 (every customer is in a tier)"
+        if bound <= previous:
+            return f"tier {position}: lower_bound must be above the previous tier's"
+        previous = bound
     return None

@@ -15,12 +15,19 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import func, select
 
 from loyaltylion_sandbox import fulfilment
-from loyaltylion_sandbox.constants import SEED_CODE_PREFIX, SEED_CUSTOM_REWARD, SEED_REWARD
+from loyaltylion_sandbox.constants import (
+    POOLED_REWARD_KINDS,
+    REWARD_KINDS,
+    SEED_CODE_PREFIX,
+    SEED_CUSTOM_REWARD,
+    SEED_REWARD,
+)
 from loyaltylion_sandbox.customers import balances
 from loyaltylion_sandbox.db import db, utcnow
 from loyaltylion_sandbox.errors import SandboxError
@@ -61,6 +68,43 @@ def require_reward(reward_id: int) -> Reward:
     return reward
 
 
+def create_reward(body: object) -> Reward:
+    """POST /_sandbox/rewards: a voucher, free-shipping or custom reward (400 per field).
+    For "free_shipping", `discount_amount` is the maximum shipping it covers ("0.00" =
+    no maximum)."""
+    errors: dict[str, list[str]] = {}
+    data = body if isinstance(body, dict) else {}
+    if not isinstance(body, dict):
+        errors["body"] = ["must be a JSON object"]
+    title, cost = data.get("title"), data.get("point_cost")
+    kind = data.get("kind", "voucher")
+    amount = data.get("discount_amount", "0.00")
+    if not isinstance(title, str) or not title.strip():
+        errors["title"] = ["is required (a non-empty string)"]
+    if not isinstance(cost, int) or isinstance(cost, bool) or cost < 1:
+        errors["point_cost"] = ["must be an integer >= 1"]
+    if kind not in REWARD_KINDS:
+        errors["kind"] = [f"must be one of {', '.join(REWARD_KINDS)}"]
+    if not isinstance(amount, str) or not re.fullmatch(r"\d+(\.\d{1,2})?", amount):
+        errors["discount_amount"] = ['must be a decimal string such as "5.00"']
+    identifier = data.get("reward_identifier")
+    if kind == "custom" and (not isinstance(identifier, str) or not identifier):
+        errors["reward_identifier"] = ["is required for a custom reward"]
+    if errors:
+        raise SandboxError(400, "Invalid reward: " + ", ".join(errors), errors)
+    reward = Reward(
+        title=title.strip(),
+        description=str(data.get("description", "")),
+        point_cost=cost,
+        discount_amount=amount,
+        kind=kind,
+        identifier=identifier if kind == "custom" else None,
+    )
+    db.session.add(reward)
+    db.session.flush()
+    return reward
+
+
 def import_codes(reward_id: int, codes: list[str]) -> ImportResult:
     """Add voucher codes to a reward's pool, skipping blanks and duplicates.
 
@@ -68,7 +112,7 @@ def import_codes(reward_id: int, codes: list[str]) -> ImportResult:
     usually treat codes that way); surrounding whitespace is dropped.
     """
     reward = require_reward(reward_id)
-    if reward.kind != "voucher":
+    if reward.kind not in POOLED_REWARD_KINDS:
         raise SandboxError(
             400,
             f"Reward {reward_id} ({reward.title}) is a {reward.kind} reward: it has no code "

@@ -48,6 +48,13 @@ def _forbidden_origin(origin: str) -> Response:
 
 @bp.before_request
 def _cors_gate() -> Response | None:
+    return cors_gate(ALLOWED_HEADERS)
+
+
+def cors_gate(allowed_headers: str) -> Response | None:
+    """CORS for the configured shop origin only: answer preflights (403 for another
+    origin or method), refuse cross-origin requests from elsewhere, log the call. Also
+    the Headless API's gate (headless.py), with its own allowed headers."""
     origin = request.headers.get("Origin")
     if request.method == "OPTIONS":
         wanted = request.headers.get("Access-Control-Request-Method", "")
@@ -56,7 +63,7 @@ def _cors_gate() -> Response | None:
         response = Response(status=204)
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Allow-Methods"] = ", ".join(ALLOWED_METHODS)
-        response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
+        response.headers["Access-Control-Allow-Headers"] = allowed_headers
         response.headers["Access-Control-Max-Age"] = "600"
         response.headers["Vary"] = "Origin"
         return response
@@ -70,6 +77,10 @@ def _cors_gate() -> Response | None:
 
 @bp.after_request
 def _cors_headers(response: Response) -> Response:
+    return cors_headers(response)
+
+
+def cors_headers(response: Response) -> Response:
     origin = request.headers.get("Origin")
     if origin and _origin_allowed(origin):
         response.headers["Access-Control-Allow-Origin"] = origin
