@@ -26,6 +26,7 @@ from loyaltylion_sandbox import (
     control,
     dashboard,
     headers,
+    headless,
     reqlog,
     sdk,
     sdk_scripts,
@@ -42,6 +43,9 @@ from loyaltylion_sandbox.constants import (
     DEFAULT_WEBHOOK_SHAPE,
     DEFAULT_WEBHOOK_TIMEOUT_SECONDS,
     SANDBOX_API_KEY,
+    SANDBOX_SDK_KEY_ID,
+    SANDBOX_SDK_SECRET,
+    SANDBOX_SITE_ID,
     SANDBOX_SITE_SECRET,
     SANDBOX_SITE_TOKEN,
     WEBHOOK_SENDER_MODES,
@@ -58,6 +62,9 @@ from loyaltylion_sandbox.server import RunningServer, start_server
 
 __all__ = [
     "SANDBOX_API_KEY",
+    "SANDBOX_SDK_KEY_ID",
+    "SANDBOX_SDK_SECRET",
+    "SANDBOX_SITE_ID",
     "SANDBOX_SITE_SECRET",
     "SANDBOX_SITE_TOKEN",
     "RunningServer",
@@ -79,6 +86,11 @@ def _defaults() -> dict[str, Any]:
         "SANDBOX_SITE_TOKEN": env.get("SANDBOX_SITE_TOKEN", SANDBOX_SITE_TOKEN),
         "SANDBOX_SITE_SECRET": env.get("SANDBOX_SITE_SECRET", SANDBOX_SITE_SECRET),
         "SANDBOX_SHOP_ORIGIN": env.get("SANDBOX_SHOP_ORIGIN", DEFAULT_SHOP_ORIGIN),
+        # The Headless API: the one site id its paths accept, and the SDK key pair that
+        # signs customer session tokens (headless_auth.py).
+        "SANDBOX_SITE_ID": int(env.get("SANDBOX_SITE_ID", SANDBOX_SITE_ID)),
+        "SANDBOX_SDK_KEY_ID": env.get("SANDBOX_SDK_KEY_ID", SANDBOX_SDK_KEY_ID),
+        "SANDBOX_SDK_SECRET": env.get("SANDBOX_SDK_SECRET", SANDBOX_SDK_SECRET),
         "SANDBOX_RATE_LIMIT": int(env.get("SANDBOX_RATE_LIMIT", DEFAULT_RATE_LIMIT)),
         "SANDBOX_AUTH_WINDOW_SECONDS": int(
             env.get("SANDBOX_AUTH_WINDOW_SECONDS", DEFAULT_AUTH_WINDOW_SECONDS)
@@ -150,6 +162,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register(app)
     app.register_blueprint(sdk.bp)
     app.register_blueprint(sdk_scripts.bp)
+    app.register_blueprint(headless.bp)
     app.register_blueprint(control.bp)
     app.register_blueprint(dashboard.bp)
     app.after_request(reqlog.finish)
@@ -163,8 +176,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def shop_settings(sandbox_url: str) -> dict[str, Any]:
     """The `LOYALTYLION_*` settings that point a store at a sandbox served at
-    `sandbox_url`: its Admin API, its credentials, and both SDK scripts. For a store in
-    another language, the same values as environment variables."""
+    `sandbox_url`: its Admin API (and Headless API, same origin), its credentials, both
+    SDK scripts, the site id and the SDK key pair that signs Headless session tokens.
+    For a store in another language, the same values as environment variables."""
     url = sandbox_url.rstrip("/")
     return {
         "LOYALTYLION_API_URL": url,
@@ -174,5 +188,7 @@ def shop_settings(sandbox_url: str) -> dict[str, Any]:
         # The sandbox serves the loader and the start script at the published paths.
         "LOYALTYLION_SDK_ORIGIN": url,
         "LOYALTYLION_SDK_URL": "",
-        "LOYALTYLION_SITE_ID": "",
+        "LOYALTYLION_SITE_ID": str(SANDBOX_SITE_ID),
+        "LOYALTYLION_SDK_KEY_ID": SANDBOX_SDK_KEY_ID,
+        "LOYALTYLION_SDK_SECRET": SANDBOX_SDK_SECRET,
     }
