@@ -4,13 +4,26 @@ calls the test-control routes; the shortcuts assert the call was accepted."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
+import json as jsonlib
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 import requests
 
-from loyaltylion_sandbox.constants import SANDBOX_API_KEY, SANDBOX_SITE_SECRET, SANDBOX_SITE_TOKEN
+from loyaltylion_sandbox.constants import (
+    SANDBOX_API_KEY,
+    SANDBOX_SDK_KEY_ID,
+    SANDBOX_SDK_SECRET,
+    SANDBOX_SITE_ID,
+    SANDBOX_SITE_SECRET,
+    SANDBOX_SITE_TOKEN,
+)
+
+HEADLESS = f"/headless/2025-06/{SANDBOX_SITE_ID}"
 
 
 def auth_token(customer_id: str, date: str, email: str, secret: str = SANDBOX_SITE_SECRET) -> str:
@@ -18,6 +31,31 @@ def auth_token(customer_id: str, date: str, email: str, secret: str = SANDBOX_SI
     return hashlib.sha1(
         f"{customer_id}{date}{email}{secret}".encode(), usedforsecurity=False
     ).hexdigest()
+
+
+def headless_session_token(
+    merchant_id: str,
+    *,
+    ttl: int = 600,
+    key_id: str = SANDBOX_SDK_KEY_ID,
+    secret: str = SANDBOX_SDK_SECRET,
+    site_id: int = SANDBOX_SITE_ID,
+    issued_at: int | None = None,
+) -> str:
+    """A Headless customer session token as the sandbox reads them (docs/sandbox.md),
+    computed independently of the sandbox's code: base64(compact JSON payload) + "." +
+    hex HMAC-SHA256(secret, that base64 text)."""
+    now = int(time.time()) if issued_at is None else issued_at
+    payload = {
+        "key_id": key_id,
+        "site_id": site_id,
+        "merchant_id": merchant_id,
+        "iat": now,
+        "exp": now + ttl,
+    }
+    encoded = base64.b64encode(jsonlib.dumps(payload, separators=(",", ":")).encode()).decode()
+    signature = hmac.new(secret.encode(), encoded.encode(), hashlib.sha256).hexdigest()
+    return f"{encoded}.{signature}"
 
 
 def now_iso() -> str:
@@ -159,6 +197,62 @@ class SandboxClient:
         response = self.control("GET", f"/rewards/{reward_id}/codes")
         assert response.status_code == 200, response.text
         return response.json()["codes"]
+
+    def headless(
+        self,
+        method: str,
+        path: str,
+        json: Any = None,
+        *,
+        channel: str | None = "web",
+        token: str | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """A Headless API call: `path` after /headless/2025-06/<site id> (or a full path
+        starting with /headless/), the API key unless `token` (a session token) is given,
+        and the channel header unless `channel` is None."""
+        headers = {"Authorization": f"Bearer {token or SANDBOX_API_KEY}"}
+        if channel is not None:
+            headers["X-LoyaltyLion-Channel"] = channel
+        headers.update(kwargs.pop("headers", {}))
+        kwargs.setdefault("timeout", 10)
+        if json is not None:
+            kwargs["json"] = json
+        url = self.url + (path if path.startswith("/headless/") else HEADLESS + path)
+        return self.http.request(method, url, headers=headers, **kwargs)
+
+    def headless_get(self, path: str, **kwargs: Any) -> dict[str, Any]:
+        """GET a Headless path; the JSON of the 200 answer."""
+        response = self.headless("GET", path, **kwargs)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def headless_post(self, path: str, json: Any = None, **kwargs: Any) -> dict[str, Any]:
+        """POST to a Headless path; the JSON of the 2xx answer."""
+        response = self.headless("POST", path, json, **kwargs)
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    def headless_customer(self, merchant_id: str) -> dict[str, Any]:
+        """The customer as the Headless API's getCustomer shows it."""
+        return self.headless_get(f"/customers/{merchant_id}")["customer"]
+
+    def set_faults(self, mode: str, *, scope: str = "admin", **fault: Any) -> dict[str, Any]:
+        """POST /_sandbox/faults; `scope` "admin" (default), "headless" or "all"."""
+        response = self.control("POST", "/faults", json={"mode": mode, "scope": scope, **fault})
+        assert response.status_code == 200, response.text
+        return response.json()["fault"]
+
+    def create_reward(self, **fields: Any) -> dict[str, Any]:
+        """POST /_sandbox/rewards (kind "voucher", "free_shipping" or "custom")."""
+        response = self.control("POST", "/rewards", json=fields)
+        assert response.status_code == 201, response.text
+        return response.json()["reward"]
+
+    def import_codes(self, reward_id: int, codes: list[str]) -> dict[str, Any]:
+        response = self.control("POST", f"/rewards/{reward_id}/codes", json={"codes": codes})
+        assert response.status_code == 201, response.text
+        return response.json()
 
     def list_customer(self, merchant_id: str) -> dict[str, Any]:
         """The customer as GET /v2/customers?merchant_id= answers it."""
