@@ -30,8 +30,9 @@ def _render_cart(status: int = 200):
     cart = service.current_cart()
     # A code in the cart (a reward just claimed, say) is shown with its saving; one
     # that no longer fits is left for checkout to explain.
-    priced = quote(cart, service.held_code())
-    return render_template("cart/cart.html", cart=cart, quote=priced), status
+    held = service.held_code()
+    priced = quote(cart, held)
+    return render_template("cart/cart.html", cart=cart, quote=priced, held_code=held), status
 
 
 @bp.route("/")
