@@ -197,7 +197,7 @@ def test_the_same_press_twice_claims_once(app, sandbox):
         data = {"reward_id": "1", "attempt": attempt, "csrf_token": csrf}
         answers = at_once(
             [
-                lambda: session.post(
+                lambda session=session: session.post(
                     f"{server.url}/rewards/claim", data=data, timeout=20, allow_redirects=False
                 )
                 for session in (http, twin)
