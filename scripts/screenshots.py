@@ -17,6 +17,19 @@ Chromium through Playwright as the demo customer, who starts with 600 points:
     admin-reconcile.png     the last reconcile's result (an order made to differ)
     admin-vouchers.png      voucher batches: issued by LoyaltyLion, used, unused
 
+and then, on a second stack with LOYALTYLION_UI=headless (the shop renders the program
+itself from the Headless API; the demo customer is given 600 more points):
+
+    cart-held-code.png      the cart after claiming "$5 off": the code held, coming off
+    cart-held-code-phone.png      the same at phone width
+    rewards-headless.png    the Rewards page: points, tier, rewards, claimed, history
+    rewards-headless-phone.png    the same at phone width (390 px)
+    account-headless.png    the account page's loyalty panel
+    account-headless-phone.png    the same at phone width
+
+`python scripts/screenshots.py headless` saves only the headless ones (`sdk` only the
+others); with no argument, both.
+
 Chromium comes from CHROMIUM_PATH or /usr/bin/chromium (`make chromium` installs it);
 `playwright install` is never used.
 """
@@ -64,8 +77,25 @@ def step(message: str) -> None:
     print(message, flush=True)
 
 
+GROUPS = ("sdk", "headless")
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))
+    groups = sys.argv[1:] or list(GROUPS)
+    unknown = [group for group in groups if group not in GROUPS]
+    if unknown:
+        sys.exit(f"unknown group {', '.join(unknown)}: expected {' and/or '.join(GROUPS)}")
+    executable = browser_path()
+    OUT.mkdir(parents=True, exist_ok=True)
+    if "sdk" in groups:
+        sdk_screens(executable)
+    if "headless" in groups:
+        headless_screens(executable)
+    step(f"Done: {OUT.relative_to(ROOT)}/")
+
+
+def sdk_screens(executable: str) -> None:
     from chromium import CHROMIUM_ARGS
     from livestack import live_stack
     from playwright.sync_api import expect, sync_playwright
@@ -73,8 +103,6 @@ def main() -> None:
     from storefront.devserver import demo_customer
     from storefront.seed import ADMIN_EMAIL, ADMIN_PASSWORD, CUSTOMER_EMAIL, CUSTOMER_PASSWORD
 
-    executable = browser_path()
-    OUT.mkdir(parents=True, exist_ok=True)
     step("Starting the shop and the LoyaltyLion sandbox on free ports...")
     with live_stack() as stack, sync_playwright() as playwright:
         shop = stack.shop_url
@@ -220,7 +248,84 @@ def main() -> None:
                 admin.close()
         finally:
             browser.close()
-    step(f"Done: {OUT.relative_to(ROOT)}/")
+
+
+def headless_screens(executable: str) -> None:
+    """LOYALTYLION_UI=headless: the Rewards page, the account and the cart the shop
+    renders itself from the Headless API."""
+    import os
+
+    import requests
+    from chromium import CHROMIUM_ARGS
+    from livestack import live_stack
+    from playwright.sync_api import sync_playwright
+
+    from loyaltylion_sandbox.constants import SANDBOX_API_KEY
+    from storefront.devserver import demo_customer
+    from storefront.seed import CUSTOMER_EMAIL, CUSTOMER_PASSWORD
+
+    step("Starting the shop (LOYALTYLION_UI=headless) and the sandbox on free ports...")
+    previous = os.environ.get("LOYALTYLION_UI")
+    os.environ["LOYALTYLION_UI"] = "headless"  # read by create_app (storefront/config.py)
+    try:
+        with live_stack() as stack, sync_playwright() as playwright:
+            shop = stack.shop_url
+            step(f"  shop {shop}, sandbox {stack.sandbox_url}")
+            # 600 demo points and 600 more: Silver, and still enough after one claim.
+            customer_id, _ = demo_customer(stack.shop)
+            requests.post(
+                f"{stack.sandbox_url}/v2/customers/{customer_id}/points",
+                json={"points": 600, "reason": "Screenshots"},
+                headers={"Authorization": f"Bearer {SANDBOX_API_KEY}"},
+                timeout=10,
+            ).raise_for_status()
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            try:
+                context = browser.new_context(viewport=DESKTOP, device_scale_factor=1)
+                context.set_default_timeout(15_000)
+                page = context.new_page()
+                page.goto(f"{shop}/login")
+                page.get_by_label("Email", exact=True).fill(CUSTOMER_EMAIL)
+                page.get_by_label("Password", exact=True).fill(CUSTOMER_PASSWORD)
+                page.get_by_role("button", name="Log in").click()
+                page.get_by_role("button", name="Log out").wait_for()
+                page.goto(f"{shop}/products/gooseneck-kettle")
+                page.get_by_role("button", name="Add to cart").click()
+                page.get_by_role("heading", name="Your cart").wait_for()
+
+                step('Claiming "$5 off" on the headless Rewards page: the code in the cart')
+                page.goto(f"{shop}/rewards")
+                page.get_by_role("button", name="Claim $5 off").click()
+                page.get_by_test_id("cart-code").wait_for()
+                page.evaluate("() => document.activeElement.blur()")
+                shoot(page, "cart-held-code.png")
+                # The flash is shown once: the same page, narrowed to a phone's width.
+                page.set_viewport_size(PHONE)
+                shoot(page, "cart-held-code-phone.png")
+                page.set_viewport_size(DESKTOP)
+                phone = browser.new_context(
+                    viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True
+                )
+                phone.add_cookies(context.cookies())
+                phone_page = phone.new_page()
+
+                step("Rewards and account pages, headless")
+                for name, tab in (("", page), ("-phone", phone_page)):
+                    tab.goto(f"{shop}/rewards")
+                    tab.get_by_test_id("claimed-rewards").wait_for()
+                    shoot(tab, f"rewards-headless{name}.png")
+                    tab.goto(f"{shop}/account/")
+                    tab.get_by_test_id("headless-points").wait_for()
+                    shoot(tab, f"account-headless{name}.png")
+                phone.close()
+                context.close()
+            finally:
+                browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("LOYALTYLION_UI", None)
+        else:
+            os.environ["LOYALTYLION_UI"] = previous
 
 
 def _reconcile_with_a_drift(stack, order_id: str) -> None:

@@ -133,15 +133,19 @@ def _shop_app(db_path: Path, overrides: dict[str, Any]) -> Flask:
     return app
 
 
-def start_stack(tmp_dir: Path) -> Stack:
+def start_stack(tmp_dir: Path, overrides: dict[str, Any] | None = None) -> Stack:
     """The shop and the sandbox on free ports, wired as `make run` wires them.
 
     The shop is served first so that the sandbox can be told the shop's exact origin
     (CORS and referral links); the shop is then pointed at the sandbox before any
     request reaches it. The sandbox's "$5 off" reward is stocked with the shop's own
     codes, and the delivery worker runs in this process.
+
+    `overrides` are shop settings on top of SHOP_CONFIG, e.g.
+    `{"LOYALTYLION_UI": "headless"}` (the LoyaltyLion URLs and credentials are still the
+    sandbox's: start_sandbox sets them last).
     """
-    shop_app = _shop_app(tmp_dir / "shop.sqlite3", {})
+    shop_app = _shop_app(tmp_dir / "shop.sqlite3", dict(overrides or {}))
     shop_server = start_server(shop_app, "127.0.0.1", 0, quiet=True)
     try:
         running = start_sandbox(

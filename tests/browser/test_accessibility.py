@@ -1,7 +1,10 @@
 """axe-core over every page a shopper, a store admin or a developer sees: the shop's
 pages (as a guest and as a customer), the admin pages (the LoyaltyLion delivery and
 webhook logs included) and the sandbox dashboard, at desktop and phone width, with the
-SDK rendered. Zero serious or critical violations.
+SDK rendered; and, on a second stack with LOYALTYLION_UI=headless, the pages the shop
+renders itself from the Headless API (Rewards as a guest and as a customer with
+rewards, claimed codes and history, the account, the cart holding a claimed code).
+Zero serious or critical violations.
 
 axe-playwright-python injects axe-core with `page.evaluate`, which the shop's
 Content-Security-Policy does not govern: the pages are checked under their real CSP.
@@ -9,7 +12,8 @@ Content-Security-Policy does not govern: the pages are checked under their real 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -18,7 +22,7 @@ from playwright.sync_api import Page, expect
 from storefront.seed import ADMIN_EMAIL, ADMIN_PASSWORD, CUSTOMER_EMAIL, CUSTOMER_PASSWORD
 
 from .conftest import Tab
-from .support import SDK_SETTLED, Stack, fill_shipping, log_in
+from .support import SDK_SETTLED, Stack, eventually, fill_shipping, log_in, start_stack
 
 pytestmark = pytest.mark.browser
 
@@ -136,4 +140,64 @@ def test_the_sandbox_dashboard_has_no_serious_accessibility_violations(
     page = new_tab(viewport=VIEWPORTS[viewport]).page
     problems = _check(page, stack.sandbox.url + "/")
     problems += _check(page, stack.sandbox.url + "/?calls=all")
+    assert problems == []
+
+
+# ------------------------------------------------------------ LOYALTYLION_UI=headless
+
+
+@pytest.fixture(scope="module")
+def headless_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A second stack, in headless mode (after the SDK stack's tests: starting it moves
+    the delivery worker to this shop)."""
+    running = start_stack(
+        tmp_path_factory.mktemp("headless-axe-stack"),
+        overrides={"LOYALTYLION_UI": "headless", "LOYALTYLION_HEADLESS_BUDGET": 0.8},
+    )
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=list(VIEWPORTS))
+def test_headless_pages_have_no_serious_accessibility_violations(
+    headless_stack: Stack, new_tab: Callable[..., Tab], viewport: str
+) -> None:
+    shop, sandbox = headless_stack.shop_url, headless_stack.sandbox
+    assert sandbox is not None
+    guest = new_tab(viewport=VIEWPORTS[viewport]).page
+    problems = [f"guest: {p}" for p in _check(guest, f"{shop}/rewards")]
+
+    # A customer with points: a claimable reward, then a claimed code and a history.
+    page = new_tab(viewport=VIEWPORTS[viewport]).page
+    email = f"axe.headless.{viewport}@example.com"
+    page.goto(f"{shop}/signup")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill("lion-axe-headless-42")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_text("Welcome! Your account is ready")).to_be_visible()
+    customer_id = str(headless_stack.user_id(email))
+    eventually(
+        lambda: (c := sandbox.customer(customer_id)) and c["balances"]["approved"] > 0,
+        "the $signup points at the sandbox",
+    )
+    added = sandbox.api("POST", f"/v2/customers/{customer_id}/points", {"points": 1000})
+    assert added.status_code in (200, 201), added.text
+    problems += [f"customer: {p}" for p in _check(page, f"{shop}/rewards")]
+    # Claimed into an empty cart ("add something and it comes off"), then with an item.
+    page.get_by_role("button", name="Claim $5 off").click()
+    expect(page.get_by_text(re.compile(r"You claimed \$5 off"))).to_be_visible()
+    problems += [f"cart, code held: {p}" for p in _blocking_violations(page)]
+    page.goto(f"{shop}/products/house-blend")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.get_by_test_id("cart-code")).to_be_visible()
+    problems += [f"cart, code held, an item: {p}" for p in _blocking_violations(page)]
+    rewards = page.goto(f"{shop}/rewards")
+    assert rewards is not None and rewards.status == 200
+    expect(page.get_by_test_id("claimed-rewards")).to_be_visible()
+    expect(page.get_by_test_id("points-history")).to_be_visible()
+    problems += [f"customer, claimed: {p}" for p in _blocking_violations(page)]
+    problems += _check(page, f"{shop}/account/")
+    problems += _check(page, f"{shop}/checkout/")  # the held code applied by itself
     assert problems == []
