@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .client import DEFAULT_API_URL, LoyaltyLionClient
-from .errors import ConfigurationError, LoyaltyLionError, PermanentError
+from .errors import ConfigurationError, HeadlessError, LoyaltyLionError, PermanentError
 from .models import DEAD, DELIVERING, PENDING, OutboxEvent, utcnow
 from .sdk import csp_origins
 from .subscriptions import MANAGED_TOPICS
@@ -116,24 +116,68 @@ def check_site_credentials(app: Flask, pages: Iterable[str]) -> list[Check]:
             else "both set",
         )
     ]
-    if not secret:
+    # Every server-only credential: the site secret, the API key, the SDK secret that
+    # signs Headless session tokens.
+    secrets = {
+        name: config.get(name)
+        for name in ("LOYALTYLION_SECRET", "LOYALTYLION_API_KEY", "LOYALTYLION_SDK_SECRET")
+        if config.get(name)
+    }
+    if not secrets:
         return checks
     leaked = []
     with app.test_client() as browser:
         for path in pages:
             response = browser.get(path)
-            if secret in response.get_data(as_text=True) or any(
-                secret in value for _, value in response.headers
-            ):
-                leaked.append(path)
+            body = response.get_data(as_text=True)
+            for name, value in secrets.items():
+                if value in body or any(value in header for _, header in response.headers):
+                    leaked.append(f"{name} in {path}")
     checks.append(
         Check(
             "Secret stays on the server",
             FAIL if leaked else OK,
-            f"The site secret is in {', '.join(leaked)}: it must only sign the SDK's auth "
-            "token on the server (sdk.py). Rotate it in LoyaltyLion."
+            f"{'; '.join(leaked)}: server-only credentials must never reach a page (the "
+            "secret only signs the SDK's auth token, sdk.py). Rotate them in LoyaltyLion."
             if leaked
-            else f"not in {', '.join(pages)}",
+            else f"{', '.join(secrets)} not in {', '.join(pages)}",
+        )
+    )
+    return checks
+
+
+def check_headless(app: Flask, extension) -> list[Check]:
+    """LOYALTYLION_UI=headless: the site id the Headless paths need, the configuration
+    answering, and the SDK key pair for customer session tokens (optional)."""
+    config = app.config
+    if config.get("LOYALTYLION_UI") != "headless":
+        return []  # the SDK draws the program: nothing of this is used
+    if not config["LOYALTYLION_SITE_ID"]:
+        return [
+            Check(
+                "Headless API",
+                FAIL,
+                "Set LOYALTYLION_SITE_ID (the number after /sites/ in LoyaltyLion's URL).",
+            )
+        ]
+    try:
+        client = extension.make_headless_client(app)
+        try:
+            configuration = client.get_configuration()
+        finally:
+            client.close()
+    except (ConfigurationError, HeadlessError) as error:
+        return [Check("Headless API", FAIL, f"Get Configuration failed: {error}.")]
+    rewards = len(configuration.get("rewards") or [])
+    checks = [Check("Headless API", OK, f"configuration answered ({rewards} rewards on web)")]
+    pair = config["LOYALTYLION_SDK_KEY_ID"] and config["LOYALTYLION_SDK_SECRET"]
+    checks.append(
+        Check(
+            "Session tokens",
+            OK if pair else SKIP,
+            "LOYALTYLION_SDK_KEY_ID and LOYALTYLION_SDK_SECRET set"
+            if pair
+            else "no SDK key pair: pages work, the browser refresh (headless.js) is off",
         )
     )
     return checks
@@ -258,6 +302,7 @@ def run(app: Flask, extension, session: Session) -> tuple[str, list[Check]]:
         )
         for host_check in extension.doctor_checks:
             checks.append(host_check())
+        checks += check_headless(app, extension)
         checks += check_outbox(session)
         checks += check_csp(app)
     finally:

@@ -223,3 +223,39 @@ def test_a_policy_that_blocks_the_sdk(app, runner, healthy):
     assert set(failed(lines)) == {"Content-Security-Policy"}
     origin = app.config["LOYALTYLION_SDK_ORIGIN"]
     assert f"{origin} in script-src" in failed(lines)["Content-Security-Policy"]
+
+
+def test_green_in_headless_mode(app, runner, healthy):
+    app.config["LOYALTYLION_UI"] = "headless"
+    result, lines = doctor(runner)
+    assert result.exit_code == 0, result.output
+    assert lines["Headless API"][0] == "OK"
+    assert "configuration answered" in lines["Headless API"][1]
+    assert lines["Session tokens"][0] == "OK"
+
+
+def test_headless_mode_without_a_site_id(app, runner, healthy):
+    app.config.update(LOYALTYLION_UI="headless", LOYALTYLION_SITE_ID="")
+    result, lines = doctor(runner)
+    assert result.exit_code == 1
+    assert "LOYALTYLION_SITE_ID" in failed(lines)["Headless API"]
+
+
+def test_headless_mode_with_the_headless_api_failing(app, runner, healthy, sandbox):
+    app.config["LOYALTYLION_UI"] = "headless"
+    sandbox.set_faults("5xx", scope="headless", count=5)
+    result, lines = doctor(runner)
+    assert result.exit_code == 1
+    assert "Get Configuration failed" in failed(lines)["Headless API"]
+    assert "API key" not in failed(lines)  # the Admin API is fine
+
+
+def test_a_page_that_shows_the_sdk_secret(app, runner, healthy):
+    @app.get("/leaky-sdk")
+    def leaky_sdk():
+        return f"<p>{app.config['LOYALTYLION_SDK_SECRET']}</p>"
+
+    app.config["LOYALTYLION_DOCTOR_PAGES"] = ["/", "/leaky-sdk"]
+    result, lines = doctor(runner)
+    assert result.exit_code == 1
+    assert "LOYALTYLION_SDK_SECRET in /leaky-sdk" in failed(lines)["Secret stays on the server"]
