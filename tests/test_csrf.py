@@ -184,3 +184,16 @@ def test_a_guest_order_and_its_account_need_the_token(app, client):
         },
     )
     assert joined.status_code == 303 and count(app, User) == users + 1
+
+
+def test_claiming_a_reward_without_the_token_is_refused(app, client):
+    """The headless Rewards page's Claim button (LOYALTYLION_UI=headless)."""
+    app.config["LOYALTYLION_UI"] = "headless"
+    log_in(client)
+    response = client.post("/rewards/claim", data={"reward_id": 1, "attempt": "a" * 24})
+    assert response.status_code == 400
+    assert EXPIRED_MESSAGE in text_of(response)
+    with app.app_context():
+        from storefront.models import RewardClaim
+
+        assert count(app, RewardClaim) == 0
