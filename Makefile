@@ -54,6 +54,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/robustness.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/retention.py
+	$(BIN)/python bench/headless.py
 
 ## reset-db: delete the demo databases, shop and sandbox (the next `make run` seeds fresh ones)
 reset-db:
