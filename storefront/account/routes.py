@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash
 from storefront.account import service
 from storefront.account.forms import CloseAccountForm, PreferencesForm
 from storefront.extensions import db
+from storefront.loyalty import loyaltylion
 from storefront.models import Order
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -22,6 +23,9 @@ def _overview(preferences: PreferencesForm, status: int = 200):
     orders = db.session.execute(
         select(Order).where(Order.customer_id == current_user.id).order_by(Order.id.desc())
     ).scalars()
+    if loyaltylion.ui() == "headless":
+        # Fresh on this page (the header included): read before the layout renders.
+        loyaltylion.headless_panel()
     return render_template(
         "account/overview.html", orders=list(orders), preferences=preferences
     ), status

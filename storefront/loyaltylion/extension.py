@@ -22,7 +22,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask.typing import ResponseReturnValue
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -102,10 +102,17 @@ DEFAULTS: dict[str, Any] = {
     "LOYALTYLION_SDK_KEY_ID": "",
     "LOYALTYLION_SDK_SECRET": "",
     "LOYALTYLION_SESSION_TOKEN_TTL": 300,
+    # Headless: seconds the header's points, read on one page, are shown on the next
+    # pages without asking again (the Rewards and account pages always ask). Every page
+    # view asking would spend the program's 20 requests/second, which the delivery
+    # workers use too.
+    "LOYALTYLION_HEADLESS_POINTS_TTL": 60,
 }
 
 UI_MODES = ("sdk", "headless")
 _HEADLESS_KEY = "loyaltylion.headless"
+# In the host's (signed) session: [customer id, approved points, when read].
+_POINTS_KEY = "loyaltylion_points"
 
 
 class LoyaltyLion:
@@ -181,6 +188,7 @@ class LoyaltyLion:
         app.add_template_global(self.sdk_settings, "loyaltylion_sdk")
         app.add_template_global(self.ui, "loyaltylion_ui")
         app.add_template_global(self.headless_panel, "loyaltylion_panel")
+        app.add_template_global(self.header_points, "loyaltylion_header_points")
         app.add_template_global(self.session_token, "loyaltylion_session_token")
         referrals.init_app(app)
         app.cli.add_command(loyaltylion_cli)
@@ -334,12 +342,45 @@ class LoyaltyLion:
         )
         if has_request_context():
             g.loyaltylion_panel = panel
+            if panel.ready and customer is not None:
+                session[_POINTS_KEY] = [str(customer.id), panel.points_approved, _now_text()]
         return panel
 
+    def header_points(self) -> int | None:
+        """The logged-in customer's approved points for the header, or None (unknown
+        right now): this request's panel if the page has one, else the figure read
+        within LOYALTYLION_HEADLESS_POINTS_TTL seconds if no event about the customer has
+        reached LoyaltyLion since (an order delivered changes their points), else a
+        fresh read."""
+        if "loyaltylion_panel" not in g:
+            customer = self.current_customer()
+            if customer is None:
+                return None
+            points = self._recent_points(customer.id)
+            if points is not None:
+                return points
+        panel = self.headless_panel()
+        return panel.points_approved if panel.ready else None
+
+    def _recent_points(self, customer_id: str | int) -> int | None:
+        seen = session.get(_POINTS_KEY)
+        if not (isinstance(seen, list) and len(seen) == 3 and seen[0] == str(customer_id)):
+            return None
+        points, read_at = seen[1], _parse_time(seen[2])
+        if not isinstance(points, int) or read_at is None:
+            return None
+        age = (utcnow() - read_at).total_seconds()
+        if not 0 <= age < float(current_app.config["LOYALTYLION_HEADLESS_POINTS_TTL"]):
+            return None
+        delivered = outbox.last_delivered_for(self.session, customer_id)
+        return points if delivered is None or delivered < read_at else None
+
     def forget_headless_panel(self) -> None:
-        """After a claim, the same request's later reads see the new state."""
+        """After a claim, the same request's later reads, and the next pages' header,
+        see the new state."""
         if has_request_context():
             g.pop("loyaltylion_panel", None)
+            session.pop(_POINTS_KEY, None)
 
     def session_token(self) -> dict[str, Any] | None:
         """A customer session token for the Headless API from the browser (progressive
@@ -523,6 +564,17 @@ class LoyaltyLion:
             payload=payloads.order_update(order),
             customer_id=order.customer.id,
         )
+
+
+def _now_text() -> str:
+    return utcnow().isoformat()
+
+
+def _parse_time(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _create_payload_from(orders: OrderSource) -> Callable[[str], dict[str, Any] | None]:

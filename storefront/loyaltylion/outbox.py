@@ -232,6 +232,16 @@ _CUSTOMER_OWN_KINDS = (KIND_ACTIVITY, KIND_ACTIVITY_STATE, KIND_CUSTOMER_UPDATE)
 _SHOPPER_FIELDS = ("ip_address", "user_agent")
 
 
+def last_delivered_for(session: Session, customer_id: str | int) -> datetime | None:
+    """When an event about this customer last reached LoyaltyLion (their points may
+    have changed since): headless pages use it to know a cached figure is stale."""
+    return session.execute(
+        select(func.max(OutboxEvent.delivered_at)).where(
+            OutboxEvent.customer_id == str(customer_id)
+        )
+    ).scalar_one()
+
+
 def forget_customer(session: Session, customer_id: str | int) -> int:
     """A customer left the program: drop their activity and profile events not yet
     sent, and strip their IP address and user agent from unsent order creates. Returns
