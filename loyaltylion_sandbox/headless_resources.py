@@ -328,12 +328,8 @@ def redeemable(claimed: ClaimedReward) -> dict[str, Any]:
         "usage_status": usage,
         "kind": "cart_discount_voucher",
         "code": claimed.code,
-        "discount_type": "fixed",
-        "discount": money(reward.discount_amount),
-        "applies_to_order_type": "all",
-        "recurring_cycle_limit": 1,
-        "supports_active_subscriptions": False,
-        "minimum_spend": None,
+        # The voucher's terms, as the reward offers them (its properties).
+        **_reward_properties(reward),
         "expires_at": None,
         "used_at": iso(claimed.used_at),
     }

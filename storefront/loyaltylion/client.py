@@ -115,7 +115,7 @@ class LoyaltyLionClient:
             ) from error
         except requests.ConnectionError as error:
             raise RetryableError(
-                f"{method} {path}: connection failed", ambiguous=not _never_connected(error)
+                f"{method} {path}: connection failed", ambiguous=not never_connected(error)
             ) from error
         except requests.RequestException as error:
             raise RetryableError(
@@ -247,7 +247,7 @@ class LoyaltyLionClient:
         self.session.close()
 
 
-def _never_connected(error: requests.ConnectionError) -> bool:
+def never_connected(error: requests.ConnectionError) -> bool:
     """A refused or unresolvable connection: the request never left this machine."""
     reason = getattr(error.args[0], "reason", None) if error.args else None
     return isinstance(reason, urllib3.exceptions.NewConnectionError)

@@ -29,9 +29,8 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
-import urllib3
 
-from .client import DEFAULT_API_URL, USER_AGENT, parse_retry_after
+from .client import DEFAULT_API_URL, USER_AGENT, never_connected, parse_retry_after
 from .errors import (
     ConfigurationError,
     HeadlessAuthError,
@@ -155,7 +154,7 @@ class HeadlessClient:
             ) from error
         except requests.ConnectionError as error:
             raise self._unavailable(
-                method, path, "connection failed", not _never_connected(error)
+                method, path, "connection failed", not never_connected(error)
             ) from error
         except requests.RequestException as error:
             raise self._unavailable(method, path, error.__class__.__name__, True) from error
@@ -447,12 +446,6 @@ def _cart(cart: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # -- answers ------------------------------------------------------------------------------
-
-
-def _never_connected(error: requests.ConnectionError) -> bool:
-    """A refused or unresolvable connection: the request never left this machine."""
-    reason = getattr(error.args[0], "reason", None) if error.args else None
-    return isinstance(reason, urllib3.exceptions.NewConnectionError)
 
 
 def _error_envelope(response: requests.Response) -> tuple[str, str | None, dict]:

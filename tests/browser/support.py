@@ -20,17 +20,17 @@ from typing import Any, TypeVar
 
 import requests
 from flask import Flask
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from loyaltylion_sandbox import shop_settings
 from loyaltylion_sandbox.db import db as sandbox_db
 from loyaltylion_sandbox.server import RunningServer, start_server
 from storefront import create_app
-from storefront.devserver import start_sandbox
+from storefront.devserver import REWARD_BATCH_NAME, start_sandbox
 from storefront.extensions import db
 from storefront.loyalty import loyaltylion
-from storefront.models import User
+from storefront.models import User, Voucher, VoucherBatch
 from storefront.schema import create_tables
 from storefront.seed import seed_demo_data
 from tests.conftest import RELAXED_RATE_LIMITS
@@ -300,3 +300,25 @@ def log_in(page: Page, base_url: str, email: str, password: str) -> None:
     page.get_by_role("button", name="Log out").wait_for()
     # Let the landing page's SDK settle: leaving it mid-request would abort the fetch.
     assert wait_for_sdk(page) == "customer"
+
+
+def shop_reward_codes(stack: Stack) -> set[str]:
+    """The shop's own batch that stocks the sandbox's "$5 off" (devserver.py)."""
+    with stack.shop_app.app_context():
+        return set(
+            db.session.execute(
+                select(Voucher.code)
+                .join(VoucherBatch, Voucher.batch_id == VoucherBatch.id)
+                .where(VoucherBatch.name == REWARD_BATCH_NAME)
+            ).scalars()
+        )
+
+
+def sign_up(page: Page, shop: str, email: str, password: str) -> str:
+    """A new customer, signed up through the form; returns their e-mail."""
+    page.goto(f"{shop}/signup")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_text("Welcome! Your account is ready")).to_be_visible()
+    return email

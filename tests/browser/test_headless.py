@@ -23,18 +23,32 @@ import pytest
 from playwright.sync_api import Page, Request, expect
 from sqlalchemy import select
 
-from storefront.devserver import REWARD_BATCH_NAME
 from storefront.extensions import db
-from storefront.models import Order, Voucher, VoucherBatch
+from storefront.models import Order
 
 from .conftest import Tab
-from .support import Sandbox, Stack, eventually, fill_shipping, money, start_stack
+from .support import (
+    Sandbox,
+    Stack,
+    eventually,
+    fill_shipping,
+    money,
+    shop_reward_codes,
+    sign_up,
+    start_stack,
+)
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "lion-headless-42"
 REWARD_COST = 500  # the sandbox's "$5 off"
 _emails = itertools.count(1)
+
+
+def _sign_up(page: Page, shop: str) -> str:
+    return sign_up(page, shop, f"headless{next(_emails)}@example.com", PASSWORD)
+
+
 CLAIMED = re.compile(
     r"You claimed \$5 off\. Your code (\S+) is in your cart: it comes off at checkout\."
 )
@@ -77,28 +91,6 @@ class Requests:
 
     def to(self, origin: str) -> list[str]:
         return [url for url in self.urls if url.startswith(origin.rstrip("/") + "/")]
-
-
-def _shop_reward_codes(stack: Stack) -> set[str]:
-    """The shop's own batch that stocks the sandbox's "$5 off" (devserver.py)."""
-    with stack.shop_app.app_context():
-        return set(
-            db.session.execute(
-                select(Voucher.code)
-                .join(VoucherBatch, Voucher.batch_id == VoucherBatch.id)
-                .where(VoucherBatch.name == REWARD_BATCH_NAME)
-            ).scalars()
-        )
-
-
-def _sign_up(page: Page, shop: str) -> str:
-    email = f"headless{next(_emails)}@example.com"
-    page.goto(f"{shop}/signup")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_text("Welcome! Your account is ready")).to_be_visible()
-    return email
 
 
 def _member_with_points(stack: Stack, sandbox: Sandbox, email: str, points: int) -> str:
@@ -205,7 +197,7 @@ def test_without_javascript_points_tiers_claim_into_the_cart_and_checkout(
     match = CLAIMED.search(flash.inner_text())
     assert match is not None
     code = match.group(1)
-    assert code in _shop_reward_codes(stack)
+    assert code in shop_reward_codes(stack)
     expect(page.get_by_test_id("cart-code")).to_contain_text(f"Code {code} is in your cart")
     after_claim = sandbox.balances(customer_id)
     assert after_claim["approved"] == before["approved"] - REWARD_COST

@@ -14,15 +14,19 @@ from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
 
-from storefront.devserver import REWARD_BATCH_NAME
-from storefront.extensions import db
-from storefront.models import Voucher, VoucherBatch
 from storefront.seed import ADMIN_EMAIL, ADMIN_PASSWORD, CUSTOMER_EMAIL
 
 from .conftest import Tab
-from .support import Stack, eventually, fill_shipping, log_in, money, wait_for_sdk
+from .support import (
+    Stack,
+    eventually,
+    fill_shipping,
+    log_in,
+    money,
+    shop_reward_codes,
+    wait_for_sdk,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -55,17 +59,6 @@ def _rewards_points(page: Page, shop: str) -> str:
     page.goto(f"{shop}/rewards")
     assert wait_for_sdk(page) == "customer"
     return page.locator("#loyaltylion .lion-loyalty-page__points-value").inner_text()
-
-
-def _shop_reward_codes(stack: Stack) -> set[str]:
-    with stack.shop_app.app_context():
-        return set(
-            db.session.execute(
-                select(Voucher.code)
-                .join(VoucherBatch, Voucher.batch_id == VoucherBatch.id)
-                .where(VoucherBatch.name == REWARD_BATCH_NAME)
-            ).scalars()
-        )
 
 
 def test_referral_signup_purchase_reward_redemption_and_refund(
@@ -166,7 +159,7 @@ def test_referral_signup_purchase_reward_redemption_and_refund(
     claimed = lion.locator(".lion-claimed-code__code")
     expect(claimed).to_be_visible()
     code = claimed.inner_text().strip()
-    assert code in _shop_reward_codes(stack)
+    assert code in shop_reward_codes(stack)
     reward_cost = 500
     expect(lion.locator(".lion-loyalty-page__points-value")).to_have_text(
         str(after_purchase - reward_cost)

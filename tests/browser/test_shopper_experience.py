@@ -21,7 +21,7 @@ from storefront.models import Order, Voucher
 from storefront.vouchers.service import generate_batch
 
 from .conftest import Tab
-from .support import Stack, eventually, fill_shipping, wait_for_sdk
+from .support import Stack, eventually, fill_shipping, sign_up, wait_for_sdk
 
 pytestmark = pytest.mark.browser
 
@@ -29,23 +29,17 @@ PHONE = {"width": 390, "height": 844}
 PASSWORD = "lion-shopper-42"
 _emails = itertools.count(1)
 
+
+def _sign_up(page: Page, shop: str) -> str:
+    return sign_up(page, shop, f"shopper{next(_emails)}@example.com", PASSWORD)
+
+
 TYPED = {
     "Full name": "Rita Typed",
     "Address": "12 Careful Road",
     "City": "Leeds",
     "Postal code": "LS1 4AP",
 }
-
-
-def _sign_up(page: Page, shop: str) -> str:
-    """A new customer, signed up through the form; returns their e-mail."""
-    email = f"shopper{next(_emails)}@example.com"
-    page.goto(f"{shop}/signup")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_text("Welcome! Your account is ready")).to_be_visible()
-    return email
 
 
 def _to_checkout(page: Page, shop: str, slug: str = "house-blend") -> None:

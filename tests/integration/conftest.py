@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 
 import loyaltylion_sandbox as sandbox_package
+from loyaltylion_sandbox.server import RunningServer
 from storefront.loyalty import loyaltylion
 from tests.sandbox_client import SandboxClient
 
 
+@contextmanager
+def serving_sandbox(tmp_path_factory, name: str, **config) -> Iterator[RunningServer]:
+    """A sandbox on its own loopback port and database, with `config` on top of its
+    defaults: for a module that needs one set up differently (no seeded codes, say)."""
+    path = tmp_path_factory.mktemp(name) / "sandbox.sqlite3"
+    app = sandbox_package.create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", **config})
+    server = sandbox_package.start_server(app, quiet=True)
+    try:
+        yield server
+    finally:
+        server.shutdown()
+
+
 @pytest.fixture(scope="session")
 def sandbox_server(tmp_path_factory):
-    path = tmp_path_factory.mktemp("integration-sandbox") / "sandbox.sqlite3"
-    app = sandbox_package.create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
-    server = sandbox_package.start_server(app, quiet=True)
-    yield server
-    server.shutdown()
+    with serving_sandbox(tmp_path_factory, "integration-sandbox") as server:
+        yield server
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from storefront.models import Order
 from storefront.seed import CUSTOMER_EMAIL
 from tests.conftest import place_order, product_id, user_id
 from tests.delivery import PAST_BACKOFF, drain
-from tests.integration.conftest import sandbox_get
+from tests.integration.conftest import sandbox_get, serving_sandbox
 
 # A sandbox with a higher limit than LoyaltyLion's 20/s, and the shop's budget a little
 # under it, as in production: 2,000 events in seconds rather than minutes, and the test
@@ -32,13 +32,10 @@ SHOP_BUDGET = 285.0
 
 @pytest.fixture(scope="module")
 def sandbox_server(tmp_path_factory):
-    path = tmp_path_factory.mktemp("backfill-sandbox") / "sandbox.sqlite3"
-    app = sandbox_package.create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SANDBOX_RATE_LIMIT": SANDBOX_LIMIT}
-    )
-    server = sandbox_package.start_server(app, quiet=True)
-    yield server
-    server.shutdown()
+    with serving_sandbox(
+        tmp_path_factory, "backfill-sandbox", SANDBOX_RATE_LIMIT=SANDBOX_LIMIT
+    ) as server:
+        yield server
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from storefront.loyaltylion import Customer, OutboxEvent
 from storefront.loyaltylion.models import DEAD, utcnow
 from storefront.models import Voucher
 from storefront.vouchers.service import generate_batch
+from tests.integration.conftest import serving_sandbox
 
 WEBHOOK_URL = "http://127.0.0.1:5000/webhooks/loyaltylion"
 
@@ -23,13 +24,8 @@ WEBHOOK_URL = "http://127.0.0.1:5000/webhooks/loyaltylion"
 @pytest.fixture(scope="module")
 def sandbox_server(tmp_path_factory):
     # No seeded codes: the reward holds only the shop's own, as `make run` stocks it.
-    path = tmp_path_factory.mktemp("doctor-sandbox") / "sandbox.sqlite3"
-    app = sandbox_package.create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SANDBOX_SEED_CODES": 0}
-    )
-    server = sandbox_package.start_server(app, quiet=True)
-    yield server
-    server.shutdown()
+    with serving_sandbox(tmp_path_factory, "doctor-sandbox", SANDBOX_SEED_CODES=0) as server:
+        yield server
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-import loyaltylion_sandbox as sandbox_package
 from loyaltylion_sandbox import headless_contract
 from loyaltylion_sandbox.server import start_server
 from storefront.devserver import reward_codes as shop_reward_codes
@@ -28,7 +27,7 @@ from storefront.orders import service as orders
 from storefront.seed import CUSTOMER_EMAIL, CUSTOMER_PASSWORD
 from tests.conftest import place_order, product_id, text_of
 from tests.delivery import PAST_BACKOFF, drain
-from tests.integration.conftest import sandbox_get
+from tests.integration.conftest import sandbox_get, serving_sandbox
 from tests.test_concurrency import at_once, copy_of, logged_in
 
 HEADLESS = "/headless/2025-06/"
@@ -38,14 +37,9 @@ _ATTEMPT = re.compile(r'name="attempt" value="([^"]+)"')
 @pytest.fixture(scope="module")
 def sandbox_server(tmp_path_factory):
     """This module's own sandbox, with no seeded codes: the "$5 off" pool is the
-    shop's batch (`_stock_shop_codes`), as in production."""
-    path = tmp_path_factory.mktemp("headless-sandbox") / "sandbox.sqlite3"
-    app = sandbox_package.create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SANDBOX_SEED_CODES": 0}
-    )
-    server = sandbox_package.start_server(app, quiet=True)
-    yield server
-    server.shutdown()
+    shop's batch (`_import_shop_codes`), as in production."""
+    with serving_sandbox(tmp_path_factory, "headless-sandbox", SANDBOX_SEED_CODES=0) as server:
+        yield server
 
 
 @pytest.fixture

@@ -20,15 +20,11 @@ import logging
 import socket
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 import urllib3
-from requests.adapters import BaseAdapter
-from requests.structures import CaseInsensitiveDict
 
 from storefront.loyaltylion.client import USER_AGENT
 from storefront.loyaltylion.errors import (
@@ -48,6 +44,7 @@ from storefront.loyaltylion.headless import (
     REDEEMABLE_KINDS,
     HeadlessClient,
 )
+from tests.loyaltylion.fake_transport import FakeTransport
 
 API_KEY = "ll_headless_test_key_0123456789"
 SITE_ID = 4242
@@ -70,92 +67,9 @@ BODY_422 = {"error": {"code": "reward_out_of_stock", "message": "Reward is out o
 BODY_429 = {"error": {"code": "rate_limited"}}
 
 
-# -- a fake transport (the approach of test_client.py) -----------------------------------
-
-
-@dataclass
-class Sent:
-    request: requests.PreparedRequest
-    timeout: Any
-
-    @property
-    def method(self) -> str:
-        return self.request.method or ""
-
-    @property
-    def path(self) -> str:
-        """As sent on the wire, still percent-encoded."""
-        return urlsplit(self.request.url or "").path
-
-    @property
-    def query(self) -> dict[str, list[str]]:
-        return parse_qs(urlsplit(self.request.url or "").query, keep_blank_values=True)
-
-    @property
-    def json(self) -> Any:
-        assert self.request.body is not None, "no body was sent"
-        return json.loads(self.request.body)
-
-
-def make_response(
-    request: requests.PreparedRequest,
-    status: int,
-    body: Any = None,
-    *,
-    headers: dict[str, str] | None = None,
-    raw_body: bytes | None = None,
-    reason: str | None = None,
-) -> requests.Response:
-    response = requests.Response()
-    response.status_code = status
-    if raw_body is not None:
-        response._content = raw_body
-    else:
-        response._content = json.dumps(body).encode() if body is not None else b""
-    all_headers = dict(headers or {})
-    if body is not None and raw_body is None:
-        all_headers.setdefault("Content-Type", "application/json")
-    response.headers = CaseInsensitiveDict(all_headers)
-    response.reason = reason if reason is not None else http.HTTPStatus(status).phrase
-    response.url = request.url or ""
-    response.request = request
-    response.encoding = "utf-8"
-    return response
-
-
-class FakeTransport(BaseAdapter):
-    def __init__(self) -> None:
-        super().__init__()
-        self.sent: list[Sent] = []
-        self.responder: Callable[[requests.PreparedRequest], Any] = lambda request: make_response(
-            request, 200, {"ok": True}
-        )
-
-    def reply(self, status: int, body: Any = None, **kwargs: Any) -> None:
-        self.responder = lambda request: make_response(request, status, body, **kwargs)
-
-    def fail(self, error: BaseException) -> None:
-        self.responder = lambda request: error
-
-    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
-        self.sent.append(Sent(request=request, timeout=timeout))
-        result = self.responder(request)
-        if isinstance(result, BaseException):
-            raise result
-        return result
-
-    def close(self) -> None:
-        pass
-
-    @property
-    def last(self) -> Sent:
-        assert self.sent, "no request was sent"
-        return self.sent[-1]
-
-
 @pytest.fixture
 def transport() -> FakeTransport:
-    return FakeTransport()
+    return FakeTransport(200, {"ok": True})
 
 
 @pytest.fixture
