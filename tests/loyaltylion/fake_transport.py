@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+import urllib3
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
@@ -107,3 +108,15 @@ class FakeTransport(BaseAdapter):
     def last(self) -> Sent:
         assert self.sent, "no request was sent"
         return self.sent[-1]
+
+
+def refused() -> requests.ConnectionError:
+    """What requests raises when nothing listens: the request never left."""
+    reason = urllib3.exceptions.NewConnectionError(None, "Connection refused")
+    return requests.ConnectionError(urllib3.exceptions.MaxRetryError(None, "/", reason))
+
+
+def dropped() -> requests.ConnectionError:
+    """What requests raises when the server closed the connection mid-answer."""
+    reason = urllib3.exceptions.ProtocolError("Connection aborted.", ConnectionResetError())
+    return requests.ConnectionError(reason)

@@ -21,7 +21,6 @@ from typing import Any
 
 import pytest
 import requests
-import urllib3
 
 from storefront.loyaltylion.client import (
     DEFAULT_API_URL,
@@ -34,7 +33,7 @@ from storefront.loyaltylion.errors import (
     PermanentError,
     RetryableError,
 )
-from tests.loyaltylion.fake_transport import FakeTransport
+from tests.loyaltylion.fake_transport import FakeTransport, dropped, refused
 
 API_KEY = "ll_test_key_123"
 SITE_TOKEN = "site-token"
@@ -346,25 +345,13 @@ def test_network_failures_are_retryable_without_status(client, transport, error)
     assert "POST /v2/activities" in str(caught.value)
 
 
-def _refused() -> requests.ConnectionError:
-    """What requests raises when nothing listens: the request never left."""
-    reason = urllib3.exceptions.NewConnectionError(None, "Connection refused")
-    return requests.ConnectionError(urllib3.exceptions.MaxRetryError(None, "/", reason))
-
-
-def _dropped() -> requests.ConnectionError:
-    """What requests raises when the server closed the connection mid-answer."""
-    reason = urllib3.exceptions.ProtocolError("Connection aborted.", ConnectionResetError())
-    return requests.ConnectionError(reason)
-
-
 @pytest.mark.parametrize(
     ("error", "ambiguous"),
     [
         (requests.ConnectTimeout("connect timed out"), False),
-        (_refused(), False),
+        (refused(), False),
         (requests.ReadTimeout("read timed out"), True),
-        (_dropped(), True),
+        (dropped(), True),
     ],
     ids=["connect-timeout", "refused", "read-timeout", "dropped"],
 )

@@ -24,7 +24,6 @@ from typing import Any
 
 import pytest
 import requests
-import urllib3
 
 from storefront.loyaltylion.client import USER_AGENT
 from storefront.loyaltylion.errors import (
@@ -44,7 +43,7 @@ from storefront.loyaltylion.headless import (
     REDEEMABLE_KINDS,
     HeadlessClient,
 )
-from tests.loyaltylion.fake_transport import FakeTransport
+from tests.loyaltylion.fake_transport import FakeTransport, dropped, refused
 
 API_KEY = "ll_headless_test_key_0123456789"
 SITE_ID = 4242
@@ -661,24 +660,14 @@ def test_every_typed_error_is_a_headless_error():
 # -- no usable answer ---------------------------------------------------------------------------
 
 
-def _refused() -> requests.ConnectionError:
-    reason = urllib3.exceptions.NewConnectionError(None, "Connection refused")
-    return requests.ConnectionError(urllib3.exceptions.MaxRetryError(None, "/", reason))
-
-
-def _dropped() -> requests.ConnectionError:
-    reason = urllib3.exceptions.ProtocolError("Connection aborted.", ConnectionResetError())
-    return requests.ConnectionError(reason)
-
-
 @pytest.mark.parametrize(
     ("error", "ambiguous"),
     [
         (requests.ConnectTimeout("connect timed out"), False),
         (requests.ReadTimeout("read timed out"), True),
         (requests.Timeout("timed out"), True),
-        (_refused(), False),
-        (_dropped(), True),
+        (refused(), False),
+        (dropped(), True),
         (requests.exceptions.ChunkedEncodingError("broken"), True),
     ],
     ids=["connect-timeout", "read-timeout", "timeout", "refused", "dropped", "chunked"],
@@ -754,8 +743,8 @@ FAILURES: list[tuple[str, Callable[[FakeTransport], None]]] = [
     ("not-json", lambda t: t.reply(200, raw_body=f"<p>{API_KEY}</p>".encode())),
     ("connect-timeout", lambda t: t.fail(requests.ConnectTimeout("connect timed out"))),
     ("read-timeout", lambda t: t.fail(requests.ReadTimeout("read timed out"))),
-    ("refused", lambda t: t.fail(_refused())),
-    ("dropped", lambda t: t.fail(_dropped())),
+    ("refused", lambda t: t.fail(refused())),
+    ("dropped", lambda t: t.fail(dropped())),
 ]
 
 
