@@ -315,18 +315,9 @@ def redeemable(claimed: ClaimedReward) -> dict[str, Any]:
             "fulfilment_explanation": waiting,
             "fulfilled_at": iso(claimed.fulfilled_at),
         }
-    if reward.kind == "free_shipping":
-        return {
-            "usage_status": usage,
-            "kind": "free_shipping_voucher",
-            "code": claimed.code,
-            "max_shipping": _max_shipping(reward),
-            "expires_at": None,
-            "used_at": iso(claimed.used_at),
-        }
     return {
         "usage_status": usage,
-        "kind": "cart_discount_voucher",
+        "kind": REWARD_KIND[reward.kind],
         "code": claimed.code,
         # The voucher's terms, as the reward offers them (its properties).
         **_reward_properties(reward),
